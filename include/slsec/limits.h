@@ -1,0 +1,50 @@
+/*
+ * slsec/limits.h — every hard limit in one place. Each can be overridden at
+ * build time (-DSLSEC_MAX_...=N); each has its own message when hit, naming
+ * the input and the limit, so a user knows which knob to turn.
+ */
+#ifndef SLSEC_LIMITS_H
+#define SLSEC_LIMITS_H
+
+/* A template larger than this is skipped with a warning (real ones are a few MB). */
+#ifndef SLSEC_MAX_TEMPLATE_BYTES
+#define SLSEC_MAX_TEMPLATE_BYTES (64u * 1024u * 1024u)
+#endif
+
+/* Nesting depth of YAML/JSON collections. */
+#ifndef SLSEC_MAX_DEPTH
+#define SLSEC_MAX_DEPTH 256
+#endif
+
+/* Nodes one document may expand to, counting every alias expansion in full:
+ * the bound that turns a billion-laughs alias bomb into an error. */
+#ifndef SLSEC_MAX_DOC_NODES
+#define SLSEC_MAX_DOC_NODES (8u * 1000u * 1000u)
+#endif
+
+/* Length of one scalar. */
+#ifndef SLSEC_MAX_SCALAR_BYTES
+#define SLSEC_MAX_SCALAR_BYTES (16u * 1024u * 1024u)
+#endif
+
+/* Depth of nested intrinsic functions (Fn::If inside Fn::Join inside ...). */
+#ifndef SLSEC_MAX_INTRINSIC_DEPTH
+#define SLSEC_MAX_INTRINSIC_DEPTH 64
+#endif
+
+/* Directory depth when walking the scanned roots. */
+#ifndef SLSEC_MAX_WALK_DEPTH
+#define SLSEC_MAX_WALK_DEPTH 64
+#endif
+
+/* Files looked at in one scan. */
+#ifndef SLSEC_MAX_FILES
+#define SLSEC_MAX_FILES 1000000u
+#endif
+
+/* Configuration file size. */
+#ifndef SLSEC_MAX_CONFIG_BYTES
+#define SLSEC_MAX_CONFIG_BYTES (1024u * 1024u)
+#endif
+
+#endif

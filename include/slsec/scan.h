@@ -1,0 +1,90 @@
+/*
+ * slsec/scan.h — the scan pipeline: discover, load, model, analyze, filter.
+ *
+ *   slsec_scan_opts opts; slsec_scan_opts_init(&opts);
+ *   opts.paths = argv; opts.path_count = n;
+ *   slsec_scan_result *r; int rc = slsec_scan_run(&opts, &r, &err);
+ *   ... slsec_report_write(stdout, "json", r, &ropts) ...
+ *   slsec_scan_result_free(r);
+ *
+ * The result owns everything (one arena): the app, the findings (sorted by
+ * file, line, rule), the warnings met on the way, and the counts.
+ */
+#ifndef SLSEC_SCAN_H
+#define SLSEC_SCAN_H
+
+#include "slsec/rules.h"
+
+/* One `ignore:` entry of .slsec.yml. */
+typedef struct slsec_config_ignore {
+    const char *rule_id;  /* glob: "IAM-*"; NULL = any rule */
+    const char *resource; /* glob on logical ids; NULL = any */
+    const char *path;     /* path glob; NULL = any */
+    const char *reason;   /* NULL: reported as a suppression without reason */
+    slsec_loc loc;
+} slsec_config_ignore;
+
+typedef struct slsec_severity_override {
+    const char *rule_id;
+    slsec_severity severity;
+} slsec_severity_override;
+
+/* .slsec.yml, see docs/configuration.md. */
+typedef struct slsec_config {
+    const char *file;           /* where it was read from, or NULL */
+    bool fail_on_set;
+    slsec_severity fail_on;
+    slsec_ptrvec disabled_rules;  /* const char* globs */
+    slsec_ptrvec only_rules;      /* const char* globs; empty = all */
+    slsec_ptrvec severity_overrides; /* slsec_severity_override* */
+    slsec_ptrvec ignore_paths;    /* const char* path globs */
+    slsec_ptrvec ignores;         /* slsec_config_ignore* */
+    slsec_settings settings;
+} slsec_config;
+
+void slsec_config_init(slsec_config *cfg);
+/* Reads a .slsec.yml into cfg (arena-owned). SLSEC_EPARSE/EUSAGE with d set. */
+int slsec_config_load(slsec_arena *a, const char *path, slsec_config *cfg, slsec_diag *d);
+
+typedef struct slsec_scan_opts {
+    const char *const *paths;   /* files or folders; none = "." */
+    size_t path_count;
+    const char *config_path;    /* NULL: .slsec.yml in the (first) scanned root if present */
+    bool no_config;
+    const char *const *extra_disabled; /* --skip rule globs */
+    size_t extra_disabled_count;
+    const char *const *extra_only;     /* --rule rule globs */
+    size_t extra_only_count;
+    bool include_suppressed;    /* keep suppressed findings in the result (marked) */
+    size_t max_file_bytes;      /* 0: SLSEC_MAX_TEMPLATE_BYTES */
+} slsec_scan_opts;
+
+void slsec_scan_opts_init(slsec_scan_opts *o);
+
+typedef struct slsec_scan_result {
+    slsec_arena *arena;
+    slsec_app *app;
+    slsec_config config;
+    const char *root;           /* the scanned root that paths are relative to */
+    slsec_ptrvec findings;      /* slsec_finding*, sorted; suppressed ones only if asked */
+    slsec_diags warnings;       /* problems with inputs; the scan went on */
+    size_t files_seen;          /* candidate files looked at */
+    size_t templates;           /* templates loaded */
+    size_t suppressed;          /* findings suppressed */
+    size_t unknown_resources;
+    size_t counts[5];           /* unsuppressed findings per slsec_severity */
+    double seconds;
+} slsec_scan_result;
+
+/* Runs a scan. Returns SLSEC_OK when at least one input was scanned (the
+ * warnings say what was not), SLSEC_EUSAGE for bad options or config,
+ * SLSEC_EIO/EPARSE when nothing could be scanned (err says why).
+ * *out is always set, whatever the return code (its warnings say what went
+ * wrong with each input), and must be freed with slsec_scan_result_free. */
+int slsec_scan_run(const slsec_scan_opts *opts, slsec_scan_result **out, slsec_diag *err);
+void slsec_scan_result_free(slsec_scan_result *r);
+
+/* The worst severity among unsuppressed findings, or -1 when there are none. */
+int slsec_scan_worst(const slsec_scan_result *r);
+
+#endif

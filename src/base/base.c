@@ -1,0 +1,561 @@
+/*
+ * base.c — arena, vectors, buffers, diagnostics and string helpers.
+ *
+ * The arena hands out memory from large blocks and frees them all at once:
+ * a scan allocates its documents, model and findings from one arena, so no
+ * part of the pipeline needs to track what it allocated.
+ */
+#include "slsec/base.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+const char *slsec_strerror(int code)
+{
+    switch (code) {
+    case SLSEC_OK: return "ok";
+    case SLSEC_EIO: return "input/output error";
+    case SLSEC_EPARSE: return "parse error";
+    case SLSEC_ELIMIT: return "limit exceeded";
+    case SLSEC_EUSAGE: return "bad usage";
+    case SLSEC_ENOMEM: return "out of memory";
+    case SLSEC_ENOTTEMPLATE: return "not a template";
+    case SLSEC_ESTRUCTURE: return "malformed template";
+    case SLSEC_EINTERNAL: return "internal error";
+    default: return "unknown error";
+    }
+}
+
+void slsec_oom(void)
+{
+    static const char msg[] = "slsec: out of memory\n";
+    ssize_t r = write(2, msg, sizeof msg - 1);
+    (void)r;
+    abort();
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        slsec_oom();
+    return q;
+}
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+static void diag_vset(slsec_diag *d, slsec_diag_level level, const char *file, int line, int col,
+                      const char *fmt, va_list ap)
+{
+    d->level = level;
+    snprintf(d->file, sizeof d->file, "%s", file ? file : "");
+    d->line = line;
+    d->col = col;
+    vsnprintf(d->message, sizeof d->message, fmt, ap);
+}
+
+void slsec_diag_set(slsec_diag *d, slsec_diag_level level, const char *file, int line, int col,
+                    const char *fmt, ...)
+{
+    if (!d)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vset(d, level, file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+void slsec_diags_add(slsec_diags *list, const slsec_diag *d)
+{
+    if (list->count == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 8;
+        list->items = xrealloc(list->items, list->cap * sizeof *list->items);
+    }
+    list->items[list->count++] = *d;
+}
+
+void slsec_diags_addf(slsec_diags *list, slsec_diag_level level, const char *file, int line,
+                      int col, const char *fmt, ...)
+{
+    slsec_diag d;
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vset(&d, level, file, line, col, fmt, ap);
+    va_end(ap);
+    slsec_diags_add(list, &d);
+}
+
+void slsec_diags_clear(slsec_diags *list)
+{
+    free(list->items);
+    list->items = NULL;
+    list->count = list->cap = 0;
+}
+
+/* ---- arena ------------------------------------------------------------- */
+
+#define ARENA_BLOCK (64u * 1024u)
+#define ARENA_ALIGN 16u
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t size, used;
+    _Alignas(16) unsigned char data[];
+} arena_block;
+
+struct slsec_arena {
+    arena_block *head;
+    size_t total;
+};
+
+slsec_arena *slsec_arena_new(void)
+{
+    slsec_arena *a = calloc(1, sizeof *a);
+    if (!a)
+        slsec_oom();
+    return a;
+}
+
+void slsec_arena_free(slsec_arena *a)
+{
+    if (!a)
+        return;
+    arena_block *b = a->head;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(a);
+}
+
+void *slsec_arena_alloc(slsec_arena *a, size_t size)
+{
+    size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (size == 0)
+        size = ARENA_ALIGN;
+    arena_block *b = a->head;
+    if (!b || b->size - b->used < size) {
+        /* Large requests get a block of their own, placed behind the
+         * current one so the current block's free space is not lost. */
+        size_t bsize = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+        arena_block *nb = malloc(sizeof *nb + bsize);
+        if (!nb)
+            slsec_oom();
+        nb->size = bsize;
+        nb->used = 0;
+        if (b && bsize != ARENA_BLOCK) {
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        a->total += bsize;
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+size_t slsec_arena_used(const slsec_arena *a) { return a->total; }
+
+char *slsec_arena_strndup(slsec_arena *a, const char *s, size_t n)
+{
+    char *p = slsec_arena_alloc(a, n + 1);
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *slsec_arena_strdup(slsec_arena *a, const char *s)
+{
+    return s ? slsec_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *slsec_arena_vprintf(slsec_arena *a, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        n = 0;
+    char *p = slsec_arena_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *slsec_arena_printf(slsec_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = slsec_arena_vprintf(a, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+/* ---- pointer vectors --------------------------------------------------- */
+
+void slsec_ptrvec_push(slsec_arena *a, slsec_ptrvec *v, void *item)
+{
+    if (v->count == v->cap) {
+        size_t ncap = v->cap ? v->cap * 2 : 4;
+        void **n = slsec_arena_alloc(a, ncap * sizeof *n);
+        if (v->count)
+            memcpy(n, v->items, v->count * sizeof *n);
+        v->items = n;
+        v->cap = ncap;
+    }
+    v->items[v->count++] = item;
+}
+
+bool slsec_ptrvec_contains(const slsec_ptrvec *v, const void *item)
+{
+    for (size_t i = 0; i < v->count; i++)
+        if (v->items[i] == item)
+            return true;
+    return false;
+}
+
+/* ---- buffers ----------------------------------------------------------- */
+
+void slsec_buf_init(slsec_buf *b) { memset(b, 0, sizeof *b); }
+
+void slsec_buf_free(slsec_buf *b)
+{
+    free(b->data);
+    slsec_buf_init(b);
+}
+
+void slsec_buf_reset(slsec_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static void buf_reserve(slsec_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t ncap = b->cap ? b->cap : 256;
+    while (ncap < b->len + extra + 1)
+        ncap *= 2;
+    b->data = xrealloc(b->data, ncap);
+    b->cap = ncap;
+}
+
+void slsec_buf_append(slsec_buf *b, const char *s, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void slsec_buf_puts(slsec_buf *b, const char *s) { slsec_buf_append(b, s, strlen(s)); }
+
+void slsec_buf_putc(slsec_buf *b, char c) { slsec_buf_append(b, &c, 1); }
+
+void slsec_buf_printf(slsec_buf *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n > 0) {
+        buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+        b->len += (size_t)n;
+    }
+    va_end(ap);
+}
+
+/* ---- hash map ---------------------------------------------------------- */
+
+typedef struct strmap_slot {
+    const char *key;
+    void *value;
+    uint64_t hash;
+} strmap_slot;
+
+struct slsec_strmap {
+    slsec_arena *arena;
+    strmap_slot *slots;
+    size_t cap, count;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+slsec_strmap *slsec_strmap_new(slsec_arena *a)
+{
+    slsec_strmap *m = slsec_arena_alloc(a, sizeof *m);
+    m->arena = a;
+    m->cap = 16;
+    m->slots = slsec_arena_alloc(a, m->cap * sizeof *m->slots);
+    return m;
+}
+
+static void strmap_grow(slsec_strmap *m)
+{
+    size_t ncap = m->cap * 2;
+    strmap_slot *ns = slsec_arena_alloc(m->arena, ncap * sizeof *ns);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->slots[i].key)
+            continue;
+        size_t j = m->slots[i].hash & (ncap - 1);
+        while (ns[j].key)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = m->slots[i];
+    }
+    m->slots = ns;
+    m->cap = ncap;
+}
+
+void slsec_strmap_put(slsec_strmap *m, const char *key, void *value)
+{
+    if ((m->count + 1) * 4 > m->cap * 3)
+        strmap_grow(m);
+    uint64_t h = fnv1a(key);
+    size_t j = h & (m->cap - 1);
+    while (m->slots[j].key) {
+        if (m->slots[j].hash == h && strcmp(m->slots[j].key, key) == 0) {
+            m->slots[j].value = value;
+            return;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->slots[j].key = key;
+    m->slots[j].value = value;
+    m->slots[j].hash = h;
+    m->count++;
+}
+
+void *slsec_strmap_get(const slsec_strmap *m, const char *key)
+{
+    if (!m || !key)
+        return NULL;
+    uint64_t h = fnv1a(key);
+    size_t j = h & (m->cap - 1);
+    while (m->slots[j].key) {
+        if (m->slots[j].hash == h && strcmp(m->slots[j].key, key) == 0)
+            return m->slots[j].value;
+        j = (j + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+size_t slsec_strmap_count(const slsec_strmap *m) { return m ? m->count : 0; }
+
+/* ---- strings ----------------------------------------------------------- */
+
+bool slsec_str_eq_ci(const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    return strcasecmp(a, b) == 0;
+}
+
+bool slsec_str_has_prefix(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool slsec_str_has_suffix(const char *s, const char *suffix)
+{
+    if (!s)
+        return false;
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+bool slsec_str_contains_ci(const char *h, const char *n)
+{
+    if (!h || !n)
+        return false;
+    size_t nl = strlen(n);
+    for (; *h; h++)
+        if (strncasecmp(h, n, nl) == 0)
+            return true;
+    return nl == 0;
+}
+
+bool slsec_glob_match_ci(const char *p, const char *t)
+{
+    /* Iterative matcher with one backtrack point: linear in practice and
+     * never recursive, so hostile patterns cannot exhaust the stack. */
+    const char *star = NULL, *mark = NULL;
+    while (*t) {
+        if (*p == '*') {
+            star = p++;
+            mark = t;
+        } else if (*p == '?' || tolower((unsigned char)*p) == tolower((unsigned char)*t)) {
+            p++;
+            t++;
+        } else if (star) {
+            p = star + 1;
+            t = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (*p == '*')
+        p++;
+    return *p == '\0';
+}
+
+static bool path_glob(const char *p, const char *t, int depth)
+{
+    if (depth > 32)
+        return false;
+    while (*p) {
+        if (p[0] == '*' && p[1] == '*') {
+            p += 2;
+            if (*p == '/')
+                p++;
+            for (const char *s = t;; s++) {
+                if (path_glob(p, s, depth + 1))
+                    return true;
+                if (!*s)
+                    return false;
+            }
+        }
+        if (*p == '*') {
+            p++;
+            for (const char *s = t;; s++) {
+                if (path_glob(p, s, depth + 1))
+                    return true;
+                if (!*s || *s == '/')
+                    return false;
+            }
+        }
+        if (*p == '?' ? (*t && *t != '/') : *p == *t) {
+            p++;
+            t++;
+            continue;
+        }
+        return false;
+    }
+    return *t == '\0' || *t == '/'; /* a folder pattern covers what is below it */
+}
+
+bool slsec_path_glob_match(const char *pattern, const char *path)
+{
+    if (slsec_str_has_prefix(pattern, "./"))
+        pattern += 2;
+    if (slsec_str_has_prefix(path, "./"))
+        path += 2;
+    return path_glob(pattern, path, 0);
+}
+
+bool slsec_parse_long(const char *s, long *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* ---- files ------------------------------------------------------------- */
+
+int slsec_read_file(const char *path, size_t max_bytes, char **data, size_t *len, slsec_diag *d)
+{
+    *data = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, path, 0, 0, "cannot open: %s", strerror(errno));
+        return SLSEC_EIO;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, path, 0, 0, "not a regular file");
+        close(fd);
+        return SLSEC_EIO;
+    }
+    if ((uint64_t)st.st_size > max_bytes) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, path, 0, 0,
+                       "file is %.1f MB, over the %.1f MB limit for templates; skipped",
+                       (double)st.st_size / 1048576.0, (double)max_bytes / 1048576.0);
+        close(fd);
+        return SLSEC_ELIMIT;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        slsec_oom();
+    for (;;) {
+        if (n + 1 >= cap) {
+            /* The file grew while we read it: still honour the limit. */
+            if (cap > max_bytes) {
+                free(buf);
+                close(fd);
+                slsec_diag_set(d, SLSEC_DIAG_ERROR, path, 0, 0, "file grew past the size limit");
+                return SLSEC_ELIMIT;
+            }
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            slsec_diag_set(d, SLSEC_DIAG_ERROR, path, 0, 0, "read failed: %s", strerror(errno));
+            free(buf);
+            close(fd);
+            return SLSEC_EIO;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return SLSEC_OK;
+}
+
+/* ---- hashing ----------------------------------------------------------- */
+
+void slsec_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    static const char hex[] = "0123456789abcdef";
+    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
+        slsec_oom();
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}

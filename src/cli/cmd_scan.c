@@ -1,0 +1,321 @@
+/*
+ * cmd_scan.c — `slsec scan [PATH...]`: runs the scan pipeline, writes the
+ * report, and turns the worst finding into the exit code.
+ *
+ * Order of events, chosen so a CI job fails fast and never leaves a stale
+ * or partial report: options are checked first, then the output file is
+ * opened (a bad -o path is a usage error before any scanning), then the
+ * scan runs, then the report is written and renamed into place. When
+ * nothing could be scanned, no report is written.
+ *
+ * No templates at all (an empty folder, a repository with no
+ * CloudFormation) is not an error: the report is written, empty, a note
+ * goes to stderr, and the exit code is 0.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+enum {
+    OPT_CONFIG = 256,
+    OPT_FAIL_ON,
+    OPT_MAX_FILE_SIZE,
+    OPT_NO_COLOR,
+    OPT_NO_CONFIG,
+    OPT_RULE,
+    OPT_SHOW_SUPPRESSED,
+    OPT_SKIP,
+};
+
+/* Sorted by long name. */
+static const cli_opt scan_opts[] = {
+    {"config", OPT_CONFIG, "FILE", "read this configuration file instead of .slsec.yml in the scanned root"},
+    {"fail-on", OPT_FAIL_ON, "SEVERITY",
+     "exit 1 when a finding is at or above SEVERITY: critical, high, medium, low, info, or none to "
+     "never fail (default: high, or fail_on from the configuration)"},
+    {"format", 'f', "FORMAT", "report format: text, json, sarif, junit or markdown (default: text)"},
+    {"help", 'h', NULL, "show this help and exit"},
+    {"max-file-size", OPT_MAX_FILE_SIZE, "MB",
+     "skip files larger than MB megabytes, checked before reading (default: 64)"},
+    {"no-color", OPT_NO_COLOR, NULL, "never colour the text report (the NO_COLOR variable does the same)"},
+    {"no-config", OPT_NO_CONFIG, NULL, "do not read .slsec.yml"},
+    {"output", 'o', "FILE",
+     "write the report to FILE instead of standard output; FILE is replaced atomically, only once "
+     "the report is complete"},
+    {"quiet", 'q', NULL, "findings only: no warnings, notes or summary"},
+    {"rule", OPT_RULE, "RULE",
+     "run only this rule; repeatable, comma-separated lists and globs such as 'IAM-*' allowed"},
+    {"show-suppressed", OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with the reason"},
+    {"skip", OPT_SKIP, "RULE", "do not run this rule; repeatable, lists and globs allowed"},
+};
+
+typedef struct scan_args {
+    const char *format;
+    const char *output;
+    const char *config;
+    bool no_config, quiet, no_color, show_suppressed;
+    int fail_on; /* a slsec_severity, -1 for none, -2 when not given */
+    size_t max_bytes;
+    const char **skip, **only;
+    size_t nskip, nonly, capskip, caponly;
+} scan_args;
+
+static void push_id(const char ***list, size_t *n, size_t *cap, const char *id)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        const char **more = realloc(*list, *cap * sizeof *more);
+        if (!more)
+            slsec_oom();
+        *list = more;
+    }
+    (*list)[(*n)++] = id;
+}
+
+/* --skip / --rule values: comma-separated ids or globs, each checked. The
+ * strings live in argv (modified in place), which outlives the scan. */
+static bool add_rules(const cli_command *cmd, const char *option, char *value, const char ***list,
+                      size_t *n, size_t *cap)
+{
+    char *save = NULL;
+    bool any = false;
+    for (char *t = strtok_r(value, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ')
+            t++;
+        if (!*t)
+            continue;
+        if (!cli_check_rule_arg(cmd, option, t))
+            return false;
+        push_id(list, n, cap, t);
+        any = true;
+    }
+    if (!any)
+        cli_usage(cmd, "%s needs a rule id", option);
+    return any;
+}
+
+static bool parse_megabytes(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    double mb = strtod(s, &end);
+    /* Up to 4 GB: templates are never near that, and the product must fit. */
+    if (errno || end == s || *end || !(mb > 0) || mb > 4096)
+        return false;
+    *out = (size_t)(mb * 1048576.0);
+    return *out > 0;
+}
+
+static int parse_args(const cli_command *cmd, int argc, char **argv, scan_args *a, int *first)
+{
+    cli_parser p;
+    cli_parser_init(&p, cmd, argc, argv);
+    int rc = -1;
+    for (;;) {
+        const char *arg;
+        int c = cli_next(&p, &arg);
+        if (c == CLI_OPT_END) {
+            *first = p.next;
+            break;
+        }
+        switch (c) {
+        case CLI_OPT_BAD:
+            rc = CLI_EXIT_USAGE;
+            break;
+        case 'h':
+            cli_help(stdout, cmd);
+            rc = CLI_EXIT_OK;
+            break;
+        case 'f':
+            if (!slsec_report_format_known(arg))
+                rc = cli_usage(cmd, "unknown format '%s' (expected text, json, sarif, junit or markdown)", arg);
+            a->format = arg;
+            break;
+        case 'o': a->output = arg; break;
+        case 'q': a->quiet = true; break;
+        case OPT_CONFIG:
+            if (!*arg)
+                rc = cli_usage(cmd, "--config needs a file name");
+            a->config = arg;
+            break;
+        case OPT_NO_CONFIG: a->no_config = true; break;
+        case OPT_NO_COLOR: a->no_color = true; break;
+        case OPT_SHOW_SUPPRESSED: a->show_suppressed = true; break;
+        case OPT_FAIL_ON: {
+            slsec_severity s;
+            if (strcasecmp(arg, "none") == 0)
+                a->fail_on = -1;
+            else if (slsec_severity_parse(arg, &s))
+                a->fail_on = (int)s;
+            else
+                rc = cli_usage(cmd, "unknown severity '%s' for --fail-on (expected critical, high, medium, "
+                                    "low, info or none)", arg);
+            break;
+        }
+        case OPT_MAX_FILE_SIZE:
+            if (!parse_megabytes(arg, &a->max_bytes))
+                rc = cli_usage(cmd, "--max-file-size expects a size in megabytes above 0 and up to 4096, "
+                                    "found '%s'", arg);
+            break;
+        case OPT_SKIP:
+            if (!add_rules(cmd, "--skip", (char *)arg, &a->skip, &a->nskip, &a->capskip))
+                rc = CLI_EXIT_USAGE;
+            break;
+        case OPT_RULE:
+            if (!add_rules(cmd, "--rule", (char *)arg, &a->only, &a->nonly, &a->caponly))
+                rc = CLI_EXIT_USAGE;
+            break;
+        default:
+            rc = cli_usage(cmd, "option not handled (a bug)");
+            break;
+        }
+        if (rc >= 0)
+            break;
+    }
+    cli_parser_free(&p);
+    if (rc < 0 && a->config && a->no_config)
+        rc = cli_usage(cmd, "--config and --no-config cannot be used together");
+    return rc;
+}
+
+static bool same_diag(const slsec_diag *a, const slsec_diag *b)
+{
+    return a->line == b->line && a->col == b->col && strcmp(a->file, b->file) == 0 &&
+           strcmp(a->message, b->message) == 0;
+}
+
+static int run_scan(const cli_command *cmd, int argc, char **argv)
+{
+    scan_args a = {.format = "text", .fail_on = -2};
+    int first = argc;
+    int rc = parse_args(cmd, argc, argv, &a, &first);
+    if (rc >= 0)
+        goto out;
+
+    /* -o naming one of the files to scan would replace a template with
+     * its own report: surely a slip of the keyboard. */
+    struct stat dest;
+    if (a.output && strcmp(a.output, "-") != 0 && stat(a.output, &dest) == 0) {
+        for (int i = first; i < argc; i++) {
+            struct stat in;
+            if (stat(argv[i], &in) == 0 && in.st_dev == dest.st_dev && in.st_ino == dest.st_ino) {
+                rc = cli_usage(cmd, "--output %s is also a file to scan; refusing to overwrite it", a.output);
+                goto out;
+            }
+        }
+    }
+
+    cli_output out;
+    if ((rc = cli_output_open(&out, cmd, a.output)) != 0)
+        goto out;
+
+    slsec_scan_opts opts;
+    slsec_scan_opts_init(&opts);
+    opts.paths = (const char *const *)(argv + first);
+    opts.path_count = (size_t)(argc - first);
+    opts.config_path = a.config;
+    opts.no_config = a.no_config;
+    opts.extra_disabled = a.skip;
+    opts.extra_disabled_count = a.nskip;
+    opts.extra_only = a.only;
+    opts.extra_only_count = a.nonly;
+    opts.include_suppressed = a.show_suppressed;
+    opts.max_file_bytes = a.max_bytes;
+
+    slsec_scan_result *r = NULL;
+    slsec_diag err = {0};
+    int src = slsec_scan_run(&opts, &r, &err);
+
+    if (src == SLSEC_EUSAGE) {
+        cli_print_diag("error", &err);
+        cli_output_close(&out, false);
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    if (src == SLSEC_ENOMEM || src == SLSEC_EINTERNAL) {
+        cli_print_diag("internal error", &err);
+        cli_output_close(&out, false);
+        rc = CLI_EXIT_INTERNAL;
+        goto done;
+    }
+    /* Warnings in the order met; the one that ended a failed scan is
+     * printed as the error it is, even with --quiet. */
+    bool failed = src != SLSEC_OK;
+    bool err_shown = false;
+    for (size_t i = 0; r && i < r->warnings.count; i++) {
+        const slsec_diag *d = &r->warnings.items[i];
+        if (failed && !err_shown && same_diag(d, &err)) {
+            cli_print_diag("error", d);
+            err_shown = true;
+        } else if (!a.quiet) {
+            cli_print_diag(d->level == SLSEC_DIAG_NOTE ? "note" : "warning", d);
+        }
+    }
+    if (failed) {
+        if (!err_shown)
+            cli_print_diag("error", &err);
+        fprintf(stderr, "slsec: error: nothing could be scanned\n");
+        cli_output_close(&out, false);
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    if (r->templates == 0 && !a.quiet)
+        fprintf(stderr, "slsec: note: no CloudFormation or SAM template found (%zu candidate file%s "
+                        "looked at); nothing to report\n",
+                r->files_seen, r->files_seen == 1 ? "" : "s");
+
+    slsec_report_opts ropts = {
+        .color = cli_color(&out, a.format, a.no_color),
+        .quiet = a.quiet,
+        .show_suppressed = a.show_suppressed,
+    };
+    int wrc = slsec_report_write(out.fp, a.format, r, &ropts);
+    if (wrc != SLSEC_OK && wrc != SLSEC_EIO) {
+        fprintf(stderr, "slsec: internal error: the %s report could not be written (%s)\n", a.format,
+                slsec_strerror(wrc));
+        cli_output_close(&out, false);
+        rc = CLI_EXIT_INTERNAL;
+        goto done;
+    }
+    if ((rc = cli_output_close(&out, wrc == SLSEC_OK)) != 0)
+        goto done;
+    if (wrc != SLSEC_OK) {
+        rc = CLI_EXIT_INTERNAL;
+        goto done;
+    }
+
+    int fail_on = a.fail_on != -2 ? a.fail_on
+                  : r->config.fail_on_set ? (int)r->config.fail_on
+                                          : (int)SLSEC_SEV_HIGH;
+    int worst = slsec_scan_worst(r);
+    rc = fail_on >= 0 && worst >= fail_on ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+
+done:
+    slsec_scan_result_free(r);
+out:
+    free(a.skip);
+    free(a.only);
+    return rc;
+}
+
+const cli_command cli_cmd_scan = {
+    .name = "scan",
+    .operands = "[PATH...]",
+    .summary = "scan templates and report findings (default: the current folder)",
+    .description =
+        "Scans CloudFormation and SAM templates (YAML or JSON, recognised by content; cdk.out "
+        "templates too) in the given files and folders, default the current folder, and reports "
+        "what the rules find. Folders are walked in name order, skipping hidden folders, "
+        "node_modules, .aws-sam, .serverless and cdk.out/asset.*; symbolic links to folders are "
+        "not followed, links to files only inside the scanned folder. Locations are relative to "
+        "the root: the folder given, the folder of the file given, or the current folder when "
+        "several paths are given. Exit code: 0 when no finding is at or above --fail-on, 1 when "
+        "one is, 2 for bad usage or when nothing could be scanned, 3 for an internal error.",
+    .opts = scan_opts,
+    .nopts = sizeof scan_opts / sizeof scan_opts[0],
+    .run = run_scan,
+};
