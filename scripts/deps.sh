@@ -17,7 +17,7 @@ if ! command -v npm >/dev/null 2>&1; then packages="$packages npm"; fi
 # Pinned npm packages: each folder listed here holds a package.json and a
 # package-lock.json (with integrity hashes); `npm ci` installs exactly those,
 # once, into that folder's node_modules.
-npm_folders=""
+npm_folders="tests/sigstore"
 
 missing=""
 for p in $packages; do

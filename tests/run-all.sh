@@ -87,6 +87,14 @@ run_cli() { # BINARY LABEL
 run_cli "$BUILD/slsec" release
 run_cli "$ASAN_BUILD/slsec" asan
 
+# A test (or the binary) replacing /dev/null with a regular file breaks
+# every later job on the machine: say so loudly rather than let it pass.
+if [ ! -c /dev/null ]; then
+    echo "FAIL /dev/null is no longer a character device (something wrote over it; as root:"
+    echo "     rm /dev/null && mknod -m 666 /dev/null c 1 3)"
+    record fail "/dev/null is still a character device"
+fi
+
 # ---- summary ----------------------------------------------------------------
 
 passed=$(grep -c '^pass' "$RESULTS")

@@ -76,7 +76,7 @@ void *slsec_arena_alloc(slsec_arena *a, size_t size);
 char *slsec_arena_strndup(slsec_arena *a, const char *s, size_t n);
 char *slsec_arena_strdup(slsec_arena *a, const char *s);
 char *slsec_arena_printf(slsec_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *slsec_arena_vprintf(slsec_arena *a, const char *fmt, va_list ap);
+char *slsec_arena_vprintf(slsec_arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 size_t slsec_arena_used(const slsec_arena *a);
 
 /* ---- vectors of pointers, arena-backed --------------------------------- */
@@ -127,6 +127,15 @@ bool slsec_glob_match_ci(const char *pattern, const char *text);
 bool slsec_path_glob_match(const char *pattern, const char *path);
 /* Strict decimal parse of a whole string into a long; false if not one. */
 bool slsec_parse_long(const char *s, long *out);
+
+/* ---- UTF-8 ------------------------------------------------------------ */
+
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), storing
+ * its code point; 0 when the bytes there are not one (overlong forms,
+ * surrogates and values past U+10FFFF are not). */
+size_t slsec_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+/* Offset of the first ill-formed byte of s, or n when all of it is UTF-8. */
+size_t slsec_utf8_invalid_offset(const char *s, size_t n);
 
 /* ---- files ------------------------------------------------------------- */
 

@@ -47,4 +47,36 @@
 #define SLSEC_MAX_CONFIG_BYTES (1024u * 1024u)
 #endif
 
+/* A lockfile larger than this is skipped with a warning (the largest real
+ * ones are tens of MB). */
+#ifndef SLSEC_MAX_LOCKFILE_BYTES
+#define SLSEC_MAX_LOCKFILE_BYTES (128u * 1024u * 1024u)
+#endif
+
+/* The secret pass (src/scan/secrets.c, docs/secrets.md). Files up to
+ * SLSEC_MAX_SECRET_BLOCK_BYTES are read whole; larger ones are streamed. */
+#ifndef SLSEC_MAX_SECRET_BLOCK_BYTES
+#define SLSEC_MAX_SECRET_BLOCK_BYTES (64u * 1024u * 1024u)
+#endif
+/* Secrets reported per file at most (a dump of keys is one problem). */
+#ifndef SLSEC_MAX_SECRETS_PER_FILE
+#define SLSEC_MAX_SECRETS_PER_FILE 1000u
+#endif
+/* Archives (.zip/.jar deployment packages) are read in memory, never
+ * extracted: entries at most, bytes of all entries uncompressed, bytes of
+ * one entry, and the uncompressed/compressed ratio past which it is a
+ * zip bomb (reported, not expanded). */
+#ifndef SLSEC_MAX_ARCHIVE_ENTRIES
+#define SLSEC_MAX_ARCHIVE_ENTRIES 100000u
+#endif
+#ifndef SLSEC_MAX_ARCHIVE_BYTES
+#define SLSEC_MAX_ARCHIVE_BYTES (1024ull * 1024u * 1024u)
+#endif
+#ifndef SLSEC_MAX_ARCHIVE_ENTRY_BYTES
+#define SLSEC_MAX_ARCHIVE_ENTRY_BYTES (64u * 1024u * 1024u)
+#endif
+#ifndef SLSEC_MAX_ARCHIVE_RATIO
+#define SLSEC_MAX_ARCHIVE_RATIO 200u
+#endif
+
 #endif

@@ -139,6 +139,11 @@ typedef struct slsec_trigger {
     slsec_function *function;
     const char *source_id;     /* logical id of the bucket/queue/topic/... or NULL */
     slsec_route *route;        /* API triggers */
+    /* Event source mappings (Lambda polls the source). Zeroed = "not a
+     * mapping we know of": rules on these fields stay silent. */
+    bool esm;                  /* an AWS::Lambda::EventSourceMapping or a SAM poller event */
+    slsec_tri esm_on_failure;  /* DestinationConfig.OnFailure set */
+    slsec_tri esm_bisect;      /* BisectBatchOnFunctionError: true */
 } slsec_trigger;
 
 typedef struct slsec_function_url {
@@ -188,6 +193,17 @@ struct slsec_function {
     slsec_ptrvec layers;        /* const slsec_node* */
     /* Logs */
     slsec_store *log_group;     /* explicit AWS::Logs::LogGroup for it, or NULL */
+    /* Environment encryption: KmsKeyArn (a customer key), or NULL when the
+     * AWS managed key is used. Kept even when unknowable. */
+    const slsec_node *kms_key;
+    /* A schedule whose input says it only keeps the function warm
+     * ("warmer", "warmup", ...): where it is written, line 0 when none. */
+    slsec_loc keep_warm_loc;
+    /* YES when the front-end read the function and found no KmsKeyArn (the
+     * AWS managed key encrypts the environment); zeroed (NO) when unread. */
+    slsec_tri env_managed_key;
+    /* VPC placement: subnet logical ids of this template, or literal ids. */
+    slsec_ptrvec subnet_ids;    /* const char* */
 };
 
 typedef struct slsec_permission {
@@ -233,6 +249,10 @@ typedef struct slsec_stage {
     slsec_tri tracing;
     slsec_tri cache_encrypted;
     slsec_tri waf;             /* a WAFv2 association targets this stage */
+    /* YES: execution logging of full requests and responses (DataTraceEnabled);
+     * zeroed (NO) when the front-end does not know. */
+    slsec_tri data_trace;
+    slsec_loc data_trace_loc;
 } slsec_stage;
 
 struct slsec_api {
@@ -248,6 +268,11 @@ struct slsec_api {
     slsec_ptrvec routes;            /* slsec_route* */
     slsec_ptrvec stages;            /* slsec_stage* */
     slsec_ptrvec authorizers;       /* const char* names */
+    /* YES: CORS allows any origin ("*") together with credentials; zeroed
+     * (NO) when not configured or not known. */
+    slsec_tri cors_any_with_credentials;
+    slsec_loc cors_loc;
+    bool sam_http;                  /* an AWS::Serverless::HttpApi (or its implicit one): has Auth.DefaultAuthorizer */
 };
 
 typedef struct slsec_domain {
@@ -301,6 +326,15 @@ struct slsec_store {
     slsec_loc policy_loc;
     bool has_policy;
     slsec_tri logging;            /* state machines: LoggingConfiguration at a level other than OFF */
+    /* Added with part 2; a front-end that does not read them must set
+     * them to SLSEC_UNKNOWN (zeroed means NO, which rules judge). */
+    slsec_tri tracing;            /* state machines: TracingConfiguration.Enabled */
+    slsec_tri redrive;            /* queues: RedrivePolicy with a dead-letter target */
+    slsec_tri access_logging;     /* buckets: LoggingConfiguration (server access logs) */
+    bool access_log_target;       /* buckets: receives other buckets' access logs */
+    /* A secret value written in the template (Secrets Manager SecretString,
+     * SSM parameter Value) as a literal, or NULL. */
+    const slsec_node *secret_literal;
 };
 
 /* ---- network -------------------------------------------------------------- */
@@ -322,6 +356,77 @@ typedef struct slsec_security_group {
     bool egress_declared;     /* SecurityGroupEgress given: otherwise AWS allows all */
     slsec_ptrvec functions;   /* slsec_function* placed in it */
 } slsec_security_group;
+
+typedef struct slsec_subnet {
+    const char *id;
+    slsec_loc loc;
+    slsec_resource *resource;
+    slsec_tri public_ip;  /* MapPublicIpOnLaunch */
+    slsec_tri igw_route;  /* its route table sends a default route to an internet gateway */
+} slsec_subnet;
+
+/* ---- identity: IAM users, Cognito ------------------------------------------- */
+
+typedef struct slsec_user {
+    const char *id;
+    slsec_loc loc;
+    slsec_resource *resource;
+    bool console_access;        /* LoginProfile: a console password */
+    slsec_loc login_loc;
+    slsec_ptrvec policies;      /* slsec_policy*: its own and its groups' */
+    bool policies_unknown;      /* some of them (a group, an external policy) cannot be read here */
+    size_t direct_policies;     /* attached to the user itself, not through a group */
+    slsec_loc direct_loc;
+    const char *access_key;     /* logical id of an AWS::IAM::AccessKey for it, or NULL */
+    slsec_loc access_key_loc;
+} slsec_user;
+
+typedef struct slsec_user_pool {
+    const char *id;
+    slsec_loc loc;
+    slsec_resource *resource;
+    const char *mfa;            /* MfaConfiguration: "OFF" when absent; NULL when unknowable */
+    slsec_loc mfa_loc;
+    long min_length;            /* PasswordPolicy.MinimumLength; SLSEC_NUM_UNSET: the default (8) */
+    slsec_tri require_upper, require_lower, require_numbers, require_symbols;
+    slsec_loc password_loc;
+    const char *advanced_security; /* UserPoolAddOns.AdvancedSecurityMode: "OFF" when absent; NULL unknowable */
+} slsec_user_pool;
+
+typedef struct slsec_identity_pool {
+    const char *id;
+    slsec_loc loc;
+    slsec_tri unauthenticated;  /* AllowUnauthenticatedIdentities */
+    slsec_loc unauth_loc;
+} slsec_identity_pool;
+
+/* ---- events, layers, signing ------------------------------------------------------ */
+
+/* One per resource that writes an EventBridge bus policy: an
+ * AWS::Events::EventBus with Policy, or an AWS::Events::EventBusPolicy. */
+typedef struct slsec_event_bus {
+    const char *id;             /* logical id of the resource holding the policy */
+    const char *type;
+    slsec_loc loc;
+    const char *bus;            /* the bus it governs: logical id, name, or "default" */
+    slsec_ptrvec policy;        /* slsec_statement* */
+} slsec_event_bus;
+
+typedef struct slsec_layer_permission {
+    const char *id;
+    slsec_loc loc;
+    const char *layer;          /* logical id of the layer version, or NULL */
+    const char *principal;      /* "*", an account id, or NULL when unknowable */
+    bool has_org;               /* OrganizationId narrows "*" to an organisation */
+} slsec_layer_permission;
+
+typedef struct slsec_signing_config {
+    const char *id;
+    slsec_loc loc;
+    /* UntrustedArtifactOnDeployment: "Enforce" → YES, "Warn" (the default) → NO. */
+    slsec_tri enforced;
+    slsec_loc policy_loc;
+} slsec_signing_config;
 
 /* ---- the application ------------------------------------------------------ */
 
@@ -346,6 +451,13 @@ struct slsec_app {
     slsec_ptrvec stores;      /* slsec_store* */
     slsec_ptrvec security_groups; /* slsec_security_group* */
     slsec_ptrvec code_signing_configs; /* slsec_resource* */
+    slsec_ptrvec subnets;         /* slsec_subnet* */
+    slsec_ptrvec iam_users;       /* slsec_user* (users keeps their resources) */
+    slsec_ptrvec user_pools;      /* slsec_user_pool* */
+    slsec_ptrvec identity_pools;  /* slsec_identity_pool* */
+    slsec_ptrvec event_buses;     /* slsec_event_bus* */
+    slsec_ptrvec layer_permissions; /* slsec_layer_permission* */
+    slsec_ptrvec signing_configs; /* slsec_signing_config* */
     size_t unknown_resources;
     slsec_strmap *by_id;      /* "file\x1fid" → slsec_resource* (see slsec_app_resource) */
 };

@@ -21,7 +21,9 @@
 /* ---- commands --------------------------------------------------------------------- */
 
 static const cli_command *const command_table[] = {
-    &cli_cmd_scan, &cli_cmd_rules, &cli_cmd_explain, &cli_cmd_version, &cli_cmd_help,
+    &cli_cmd_scan,    &cli_cmd_db,      &cli_cmd_audit, &cli_cmd_rules,
+    &cli_cmd_explain, &cli_cmd_keygen,  &cli_cmd_sign,  &cli_cmd_verify,
+    &cli_cmd_attest,  &cli_cmd_verify_attestation, &cli_cmd_version, &cli_cmd_help,
 };
 
 const cli_command *const *cli_commands(size_t *count)
@@ -190,6 +192,19 @@ int cli_output_open(cli_output *o, const cli_command *cmd, const char *dest)
     struct stat st;
     if (stat(dest, &st) == 0 && S_ISDIR(st.st_mode))
         return cli_usage(cmd, "--output %s: is a folder; name a file", dest);
+    /* A device, FIFO or socket (/dev/null, /dev/stdout, a pipe) is written
+     * in place: renaming a temporary file over it would replace it. */
+    if (stat(dest, &st) == 0 && !S_ISREG(st.st_mode)) {
+        o->fp = fopen(dest, "w");
+        if (!o->fp) {
+            fprintf(stderr, "slsec %s: cannot write %s: %s\n", cmd->name, dest, strerror(errno));
+            return CLI_EXIT_USAGE;
+        }
+        o->dest = strdup(dest);
+        if (!o->dest)
+            slsec_oom();
+        return 0;
+    }
 
     /* The temporary file sits next to the destination, so rename() is
      * atomic (same file system) and nothing is written anywhere else. */
@@ -246,14 +261,14 @@ int cli_output_close(cli_output *o, bool commit)
     int e = 0;
     if (fflush(o->fp) != 0 || ferror(o->fp))
         e = errno ? errno : EIO;
-    else if (commit && fsync(fileno(o->fp)) != 0)
+    else if (commit && o->tmp && fsync(fileno(o->fp)) != 0)
         e = errno;
     if (fclose(o->fp) != 0 && !e)
         e = errno ? errno : EIO;
     o->fp = NULL;
-    if (commit && !e && rename(o->tmp, o->dest) != 0)
+    if (o->tmp && commit && !e && rename(o->tmp, o->dest) != 0)
         e = errno;
-    if (e || !commit)
+    if (o->tmp && (e || !commit))
         unlink(o->tmp);
     if (e && commit) {
         fprintf(stderr, "slsec: cannot write %s: %s\n", o->dest, strerror(e));

@@ -38,6 +38,9 @@ struct cli_command {
 };
 
 extern const cli_command cli_cmd_scan, cli_cmd_rules, cli_cmd_explain, cli_cmd_version, cli_cmd_help;
+extern const cli_command cli_cmd_db;
+extern const cli_command cli_cmd_audit;
+extern const cli_command cli_cmd_keygen, cli_cmd_sign, cli_cmd_verify, cli_cmd_attest, cli_cmd_verify_attestation;
 
 /* The command table, in the order `slsec --help` lists them. */
 const cli_command *const *cli_commands(size_t *count);

@@ -14,6 +14,8 @@
  */
 #include "cli.h"
 
+#include "slsec/sign.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,35 +31,69 @@ enum {
     OPT_RULE,
     OPT_SHOW_SUPPRESSED,
     OPT_SKIP,
+    OPT_OFFLINE_DB,
+    OPT_BASELINE,
+    OPT_WRITE_BASELINE,
+    OPT_ARTIFACT,
+    OPT_GIT_HISTORY,
+    OPT_NO_SECRETS,
+    OPT_SINCE,
+    OPT_REQUIRE_SIGNATURES,
 };
 
 /* Sorted by long name. */
 static const cli_opt scan_opts[] = {
+    {"artifact", OPT_ARTIFACT, "FILE",
+     "also scan this deployment package (.zip or .jar) for secrets, in memory; repeatable"},
+    {"baseline", OPT_BASELINE, "FILE",
+     "report (and fail on) only findings not listed in FILE, a baseline written by --write-baseline"},
     {"config", OPT_CONFIG, "FILE", "read this configuration file instead of .slsec.yml in the scanned root"},
     {"fail-on", OPT_FAIL_ON, "SEVERITY",
      "exit 1 when a finding is at or above SEVERITY: critical, high, medium, low, info, or none to "
      "never fail (default: high, or fail_on from the configuration)"},
     {"format", 'f', "FORMAT", "report format: text, json, sarif, junit or markdown (default: text)"},
+    {"git-history", OPT_GIT_HISTORY, NULL,
+     "also scan every blob reachable from any ref of the git repository holding the root for secrets"},
     {"help", 'h', NULL, "show this help and exit"},
+    {"jobs", 'j', "N", "threads for the secret scan (default: the number of cores)"},
     {"max-file-size", OPT_MAX_FILE_SIZE, "MB",
      "skip files larger than MB megabytes, checked before reading (default: 64)"},
     {"no-color", OPT_NO_COLOR, NULL, "never colour the text report (the NO_COLOR variable does the same)"},
     {"no-config", OPT_NO_CONFIG, NULL, "do not read .slsec.yml"},
+    {"no-secrets", OPT_NO_SECRETS, NULL, "do not scan files for secrets (SECRET rules)"},
+    {"offline-db", OPT_OFFLINE_DB, "PATH",
+     "check lockfiles against the advisory index at PATH (built by `slsec db import`) instead of "
+     "$XDG_CACHE_HOME/slsec/osv.db"},
     {"output", 'o', "FILE",
      "write the report to FILE instead of standard output; FILE is replaced atomically, only once "
      "the report is complete"},
     {"quiet", 'q', NULL, "findings only: no warnings, notes or summary"},
+    {"require-signatures", OPT_REQUIRE_SIGNATURES, "PUBKEY",
+     "every .zip package a template names (CodeUri/Code) or --artifact gives must have a valid "
+     "FILE.minisig by this minisign public key (PIPE-006)"},
     {"rule", OPT_RULE, "RULE",
      "run only this rule; repeatable, comma-separated lists and globs such as 'IAM-*' allowed"},
     {"show-suppressed", OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with the reason"},
+    {"since", OPT_SINCE, "REV", "with --git-history: only commits after REV (a commit, tag or branch)"},
     {"skip", OPT_SKIP, "RULE", "do not run this rule; repeatable, lists and globs allowed"},
+    {"write-baseline", OPT_WRITE_BASELINE, "FILE",
+     "write every current unsuppressed finding to FILE as accepted (atomically), then report as if "
+     "--baseline FILE had been given: nothing new, exit 0"},
 };
 
 typedef struct scan_args {
     const char *format;
     const char *output;
     const char *config;
+    const char *offline_db;
+    const char *baseline, *write_baseline;
     bool no_config, quiet, no_color, show_suppressed;
+    bool git_history, no_secrets;
+    const char *since;
+    const char *require_signatures;
+    int jobs;
+    const char **artifacts;
+    size_t nartifacts, capartifacts;
     int fail_on; /* a slsec_severity, -1 for none, -2 when not given */
     size_t max_bytes;
     const char **skip, **only;
@@ -143,7 +179,52 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, scan_args *
             a->config = arg;
             break;
         case OPT_NO_CONFIG: a->no_config = true; break;
+        case OPT_OFFLINE_DB:
+            if (!*arg)
+                rc = cli_usage(cmd, "--offline-db needs a file name");
+            a->offline_db = arg;
+            break;
+        case OPT_BASELINE:
+            if (!*arg)
+                rc = cli_usage(cmd, "--baseline needs a file name");
+            a->baseline = arg;
+            break;
+        case OPT_WRITE_BASELINE:
+            if (!*arg || strcmp(arg, "-") == 0)
+                rc = cli_usage(cmd, "--write-baseline needs a file name");
+            a->write_baseline = arg;
+            break;
         case OPT_NO_COLOR: a->no_color = true; break;
+        case OPT_GIT_HISTORY: a->git_history = true; break;
+        case OPT_NO_SECRETS: a->no_secrets = true; break;
+        case OPT_SINCE:
+            if (!*arg)
+                rc = cli_usage(cmd, "--since needs a revision");
+            a->since = arg;
+            break;
+        case OPT_REQUIRE_SIGNATURES: {
+            slsec_pubkey key;
+            slsec_diag kd;
+            if (slsec_pubkey_load(arg, &key, &kd) != SLSEC_OK) {
+                cli_print_diag("error", &kd);
+                rc = CLI_EXIT_USAGE;
+            }
+            a->require_signatures = arg;
+            break;
+        }
+        case OPT_ARTIFACT:
+            if (!*arg)
+                rc = cli_usage(cmd, "--artifact needs a file name");
+            push_id(&a->artifacts, &a->nartifacts, &a->capartifacts, arg);
+            break;
+        case 'j': {
+            long n;
+            if (!slsec_parse_long(arg, &n) || n < 1 || n > 64)
+                rc = cli_usage(cmd, "-j expects a number of threads from 1 to 64, found '%s'", arg);
+            else
+                a->jobs = (int)n;
+            break;
+        }
         case OPT_SHOW_SUPPRESSED: a->show_suppressed = true; break;
         case OPT_FAIL_ON: {
             slsec_severity s;
@@ -177,8 +258,12 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, scan_args *
             break;
     }
     cli_parser_free(&p);
+    if (rc < 0 && a->since && !a->git_history)
+        rc = cli_usage(cmd, "--since only applies with --git-history");
     if (rc < 0 && a->config && a->no_config)
         rc = cli_usage(cmd, "--config and --no-config cannot be used together");
+    if (rc < 0 && a->write_baseline && a->output && strcmp(a->write_baseline, a->output) == 0)
+        rc = cli_usage(cmd, "--write-baseline and --output name the same file");
     return rc;
 }
 
@@ -186,6 +271,36 @@ static bool same_diag(const slsec_diag *a, const slsec_diag *b)
 {
     return a->line == b->line && a->col == b->col && strcmp(a->file, b->file) == 0 &&
            strcmp(a->message, b->message) == 0;
+}
+
+/* --write-baseline: writes every current finding as accepted, then reads
+ * the file back and applies it, so the report and the exit code are those
+ * a later `--baseline FILE` run would give (and the file is proven
+ * readable before the command succeeds). */
+static int write_baseline(const cli_command *cmd, const scan_args *a, slsec_scan_result *r)
+{
+    cli_output bo;
+    int rc = cli_output_open(&bo, cmd, a->write_baseline);
+    if (rc != 0)
+        return rc;
+    int wrc = slsec_baseline_write(bo.fp, r);
+    if ((rc = cli_output_close(&bo, wrc == SLSEC_OK)) != 0)
+        return rc;
+    if (wrc != SLSEC_OK) {
+        fprintf(stderr, "slsec: error: the baseline %s could not be written\n", a->write_baseline);
+        return CLI_EXIT_INTERNAL;
+    }
+    slsec_baseline *b = NULL;
+    slsec_diag d = {0};
+    if (slsec_baseline_load(r->arena, a->write_baseline, &b, &d) != SLSEC_OK) {
+        cli_print_diag("internal error", &d);
+        return CLI_EXIT_INTERNAL;
+    }
+    slsec_scan_apply_baseline(r, b);
+    if (!a->quiet)
+        fprintf(stderr, "slsec: note: baseline %s written with %zu finding%s\n", a->write_baseline,
+                slsec_baseline_count(b), slsec_baseline_count(b) == 1 ? "" : "s");
+    return 0;
 }
 
 static int run_scan(const cli_command *cmd, int argc, char **argv)
@@ -196,14 +311,18 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
     if (rc >= 0)
         goto out;
 
-    /* -o naming one of the files to scan would replace a template with
-     * its own report: surely a slip of the keyboard. */
-    struct stat dest;
-    if (a.output && strcmp(a.output, "-") != 0 && stat(a.output, &dest) == 0) {
+    /* -o (or --write-baseline) naming one of the files to scan would
+     * replace a template with a report: surely a slip of the keyboard. */
+    const char *written[] = {a.output, a.write_baseline};
+    for (size_t w = 0; w < 2; w++) {
+        struct stat dest;
+        if (!written[w] || strcmp(written[w], "-") == 0 || stat(written[w], &dest) != 0)
+            continue;
         for (int i = first; i < argc; i++) {
             struct stat in;
             if (stat(argv[i], &in) == 0 && in.st_dev == dest.st_dev && in.st_ino == dest.st_ino) {
-                rc = cli_usage(cmd, "--output %s is also a file to scan; refusing to overwrite it", a.output);
+                rc = cli_usage(cmd, "%s %s is also a file to scan; refusing to overwrite it",
+                               w ? "--write-baseline" : "--output", written[w]);
                 goto out;
             }
         }
@@ -225,6 +344,15 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
     opts.extra_only_count = a.nonly;
     opts.include_suppressed = a.show_suppressed;
     opts.max_file_bytes = a.max_bytes;
+    opts.offline_db = a.offline_db;
+    opts.baseline_path = a.baseline;
+    opts.no_secrets = a.no_secrets;
+    opts.git_history = a.git_history;
+    opts.since = a.since;
+    opts.artifacts = a.artifacts;
+    opts.artifact_count = a.nartifacts;
+    opts.require_signatures = a.require_signatures;
+    opts.jobs = a.jobs;
 
     slsec_scan_result *r = NULL;
     slsec_diag err = {0};
@@ -263,10 +391,18 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto done;
     }
-    if (r->templates == 0 && !a.quiet)
+    if (r->templates == 0 && r->lockfiles == 0 && !a.quiet)
         fprintf(stderr, "slsec: note: no CloudFormation or SAM template found (%zu candidate file%s "
                         "looked at); nothing to report\n",
                 r->files_seen, r->files_seen == 1 ? "" : "s");
+
+    if (a.write_baseline && (rc = write_baseline(cmd, &a, r)) != 0) {
+        cli_output_close(&out, false);
+        goto done;
+    }
+    if (!a.quiet && r->baselined.count)
+        fprintf(stderr, "slsec: note: %zu finding%s listed in the baseline %s not reported\n",
+                r->baselined.count, r->baselined.count == 1 ? "" : "s", r->baselined.count == 1 ? "is" : "are");
 
     slsec_report_opts ropts = {
         .color = cli_color(&out, a.format, a.no_color),
@@ -299,6 +435,7 @@ done:
 out:
     free(a.skip);
     free(a.only);
+    free(a.artifacts);
     return rc;
 }
 
@@ -313,7 +450,10 @@ const cli_command cli_cmd_scan = {
         "node_modules, .aws-sam, .serverless and cdk.out/asset.*; symbolic links to folders are "
         "not followed, links to files only inside the scanned folder. Locations are relative to "
         "the root: the folder given, the folder of the file given, or the current folder when "
-        "several paths are given. Exit code: 0 when no finding is at or above --fail-on, 1 when "
+        "several paths are given. With --baseline, findings the baseline lists are neither "
+        "reported nor counted. Every text file is also scanned for secrets (SECRET rules, "
+        "docs/secrets.md); --git-history adds the repository's history and --artifact deployment "
+        "packages. Exit code: 0 when no finding is at or above --fail-on, 1 when "
         "one is, 2 for bad usage or when nothing could be scanned, 3 for an internal error.",
     .opts = scan_opts,
     .nopts = sizeof scan_opts / sizeof scan_opts[0],

@@ -19,19 +19,27 @@ static void overview(FILE *out)
 {
     fputs("usage: slsec COMMAND [OPTIONS] [ARGUMENTS]\n"
           "\n"
-          "slsec finds security problems in serverless applications: it reads CloudFormation\n"
-          "and SAM templates, builds one model of the application (functions, roles, APIs,\n"
-          "stores, networks) and checks it against a catalogue of rules.\n"
+          "slsec finds security problems in serverless applications: it reads SAM and\n"
+          "CloudFormation templates, Serverless Framework projects and Terraform plans,\n"
+          "builds one model of the application (functions, roles, APIs, stores, networks),\n"
+          "checks it against a catalogue of rules, and looks for secrets and vulnerable\n"
+          "dependencies; it also audits CloudTrail against the templates and signs and\n"
+          "verifies deployment packages.\n"
           "\n"
           "commands:\n",
           out);
     size_t n;
     const cli_command *const *cmds = cli_commands(&n);
+    /* Long synopses ("db import SOURCE... | status") get a line of their
+     * own rather than widening the column for every command. */
     for (size_t i = 0; i < n; i++) {
-        char left[40];
+        char left[80];
         snprintf(left, sizeof left, "%s%s%s", cmds[i]->name, cmds[i]->operands[0] ? " " : "",
                  cmds[i]->operands);
-        fprintf(out, "  %-18s%s\n", left, cmds[i]->summary);
+        if (strlen(left) < 20)
+            fprintf(out, "  %-20s%s\n", left, cmds[i]->summary);
+        else
+            fprintf(out, "  %s\n  %-20s%s\n", left, "", cmds[i]->summary);
     }
     fputs("\n"
           "exit codes:\n"

@@ -35,6 +35,8 @@ typedef struct builder {
     slsec_strmap *anchors;
     slsec_node *root;
     bool have_root;
+    const char *data; /* the whole input, for scalars decoded here */
+    size_t data_len;
 } builder;
 
 static void mark_pos(slsec_node *n, const struct fy_mark *m)
@@ -123,13 +125,73 @@ static bool plain_null(const char *s, size_t len)
            (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4)));
 }
 
+/* Decodes a single-quoted scalar that contains '' escapes from the raw
+ * input. libfyaml 0.7.12 mis-decodes runs of them (six in a row come back
+ * as eleven quotes, or as nothing, leaking a buffer); the rules are short:
+ * '' is a quote, a line break folds to a space, each blank line after it
+ * to a newline, and white space around a break goes. NULL: not such a
+ * scalar, so libfyaml's text is used. */
+static const char *single_quoted_with_escapes(builder *b, struct fy_event *ev, size_t *lenp)
+{
+    struct fy_token *v = ev->scalar.value;
+    if (!v || fy_token_scalar_style(v) != FYSS_SINGLE_QUOTED)
+        return NULL;
+    const struct fy_mark *start = fy_event_start_mark(ev), *end = fy_event_end_mark(ev);
+    /* The marks bound the text inside the quotes. */
+    if (!start || !end || start->input_pos == 0 || end->input_pos >= b->data_len ||
+        start->input_pos > end->input_pos)
+        return NULL;
+    const char *raw = b->data + start->input_pos;
+    size_t n = end->input_pos - start->input_pos;
+    if (raw[-1] != '\'' || raw[n] != '\'' || !memmem(raw, n, "''", 2))
+        return NULL;
+    char *out = slsec_arena_alloc(b->arena, n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        char c = raw[i];
+        if (c == '\'' && i + 1 < n && raw[i + 1] == '\'') {
+            out[o++] = '\'';
+            i += 2;
+        } else if (c == '\n' || c == '\r') {
+            size_t text_end = o;
+            while (text_end > 0 && (out[text_end - 1] == ' ' || out[text_end - 1] == '\t'))
+                text_end--;
+            o = text_end;
+            size_t blank_lines = 0;
+            for (;;) {
+                if (raw[i] == '\r' && i + 1 < n && raw[i + 1] == '\n')
+                    i++;
+                i++;
+                while (i < n && (raw[i] == ' ' || raw[i] == '\t'))
+                    i++;
+                if (i < n && (raw[i] == '\n' || raw[i] == '\r'))
+                    blank_lines++;
+                else
+                    break;
+            }
+            if (blank_lines == 0)
+                out[o++] = ' ';
+            for (size_t k = 0; k < blank_lines; k++)
+                out[o++] = '\n';
+        } else {
+            out[o++] = c;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    *lenp = o;
+    return out;
+}
+
 static int on_event(builder *b, struct fy_event *ev, slsec_diag *d)
 {
     switch (ev->type) {
     case FYET_SCALAR: {
         struct fy_token *v = ev->scalar.value;
         size_t len = 0;
-        const char *s = v ? fy_token_get_text(v, &len) : "";
+        const char *s = single_quoted_with_escapes(b, ev, &len);
+        if (!s)
+            s = v ? fy_token_get_text(v, &len) : "";
         if (!s)
             s = "", len = 0;
         slsec_node *n = slsec_arena_alloc(b->arena, sizeof *n);
@@ -237,6 +299,24 @@ int slsec_doc_parse(slsec_arena *a, const char *file, const char *data, size_t l
     memset(out, 0, sizeof *out);
     out->file = file;
 
+    /* YAML and JSON are Unicode; ill-formed bytes are rejected here, with
+     * their position, because libfyaml 0.7.12 can loop forever on some of
+     * them (an invalid byte inside a `%` directive, for one). */
+    size_t bad = slsec_utf8_invalid_offset(data, len);
+    if (bad < len) {
+        int line = 1, col = 1;
+        for (size_t i = 0; i < bad; i++) {
+            if (data[i] == '\n')
+                line++, col = 1;
+            else if (((unsigned char)data[i] & 0xC0) != 0x80)
+                col++;
+        }
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, file, line, col,
+                       "invalid UTF-8 (byte 0x%02X); YAML and JSON files must be UTF-8",
+                       (unsigned char)data[bad]);
+        return SLSEC_EPARSE;
+    }
+
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL;
@@ -261,6 +341,8 @@ int slsec_doc_parse(slsec_arena *a, const char *file, const char *data, size_t l
         slsec_oom();
     b->arena = a;
     b->file = file;
+    b->data = data;
+    b->data_len = len;
     b->anchors = slsec_strmap_new(a);
 
     int rc = SLSEC_OK;

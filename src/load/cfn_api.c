@@ -26,6 +26,11 @@
  * names of a Sub, wherever they sit in a value (a Join of
  * "integrations/" and a Ref, an ARN built with Sub), since integration
  * URIs and WAF resource ARNs are built that way.
+ *
+ * Stages also record execution logging of full requests (DataTraceEnabled
+ * in MethodSettings, a Deployment's StageDescription or a V2 stage's route
+ * settings); APIs record CORS that allows "*" together with credentials
+ * (SAM Cors / CorsConfiguration, ApiGatewayV2 CorsConfiguration).
  */
 #include "cfn_internal.h"
 
@@ -152,6 +157,59 @@ static slsec_tri setting_in_any(const slsec_node *list, const char *key)
         t = tri_or(t, b == SLSEC_YES ? cfn_tri(slsec_node_get(m, key), SLSEC_NO) : b);
     }
     return t;
+}
+
+/* Execution logging of full requests and responses: DataTraceEnabled on
+ * any method setting, or on a stage-wide settings map. */
+static slsec_tri data_trace(const slsec_node *method_settings, const slsec_node *stage_wide)
+{
+    slsec_tri t = setting_in_any(method_settings, "DataTraceEnabled");
+    if (slsec_node_is_map(method_settings)) /* V2 RouteSettings: route key → settings */
+        for (size_t i = 0; i < method_settings->count; i++)
+            t = tri_or(t, cfn_tri(slsec_node_get(method_settings->items[2 * i + 1], "DataTraceEnabled"), SLSEC_NO));
+    if (slsec_node_is_map(stage_wide))
+        t = tri_or(t, cfn_tri(slsec_node_get(stage_wide, "DataTraceEnabled"), SLSEC_NO));
+    return t;
+}
+
+/* CORS that lets any origin send credentials. `origins` is a string
+ * ("'*'", SAM quotes header values) or a list; UNKNOWN when either part is
+ * left to deploy time. */
+static bool any_origin_text(const char *s)
+{
+    if (!s)
+        return false;
+    while (*s == '\'' || *s == '"' || *s == ' ')
+        s++;
+    return s[0] == '*' && (s[1] == '\0' || s[1] == '\'' || s[1] == '"');
+}
+
+static slsec_tri cors_wildcard_credentials(const slsec_node *origins, const slsec_node *credentials)
+{
+    slsec_tri cred = cfn_tri(credentials, SLSEC_NO);
+    if (cred == SLSEC_NO || absent(origins))
+        return SLSEC_NO;
+    slsec_tri any = SLSEC_NO;
+    if (unknown_scalar(origins))
+        any = SLSEC_UNKNOWN;
+    else if (slsec_node_is_scalar(origins))
+        any = any_origin_text(origins->str) ? SLSEC_YES : SLSEC_NO;
+    for (size_t i = 0; slsec_node_is_seq(origins) && i < origins->count; i++)
+        any = tri_or(any, unknown_scalar(origins->items[i]) ? SLSEC_UNKNOWN
+                          : any_origin_text(slsec_node_str(origins->items[i])) ? SLSEC_YES
+                                                                                : SLSEC_NO);
+    if (any == SLSEC_YES && cred == SLSEC_YES)
+        return SLSEC_YES;
+    return any == SLSEC_NO ? SLSEC_NO : SLSEC_UNKNOWN;
+}
+
+static void api_cors(cfn_ctx *c, slsec_api *api, const slsec_node *conf, const char *origins_key, const slsec_node *key)
+{
+    if (!slsec_node_is_map(conf))
+        return;
+    api->cors_any_with_credentials =
+        cors_wildcard_credentials(slsec_node_get(conf, origins_key), slsec_node_get(conf, "AllowCredentials"));
+    api->cors_loc = key ? cfn_loc(c, key) : api->loc;
 }
 
 static slsec_tri access_log(const slsec_node *setting)
@@ -529,6 +587,9 @@ static void fill_sam_rest(const sam_src *s, slsec_api *api, slsec_stage *st)
     st->throttling = limits_in_any(ms, "ThrottlingBurstLimit", "ThrottlingRateLimit");
     st->tracing = cfn_tri(sam_get(s, "TracingEnabled"), SLSEC_NO);
     st->cache_encrypted = cache_encrypted(sam_get(s, "CacheClusterEnabled"), setting_in_any(ms, "CacheDataEncrypted"));
+    st->data_trace = data_trace(ms, NULL);
+    st->data_trace_loc = sam_loc(s, "MethodSettings", st->loc);
+    api_cors(s->c, api, sam_get(s, "Cors"), "AllowOrigin", sam_key(s, "Cors"));
     sam_domain(s, api, false);
 }
 
@@ -548,6 +609,8 @@ static void fill_sam_http(const sam_src *s, slsec_api *api, slsec_stage *st)
                             limits_in_any(sam_get(s, "RouteSettings"), "ThrottlingBurstLimit", "ThrottlingRateLimit"));
     /* HTTP APIs have no X-Ray tracing, no cache and no API keys. */
     st->tracing = SLSEC_NO;
+    api->sam_http = true;
+    api_cors(s->c, api, sam_get(s, "CorsConfiguration"), "AllowOrigins", sam_key(s, "CorsConfiguration"));
     sam_domain(s, api, true);
 }
 
@@ -904,6 +967,13 @@ static void rest_stage_settings(slsec_stage *st, const slsec_node *props, bool d
     if (deployment)
         enc = tri_or(enc, cfn_tri(slsec_node_get(props, "CacheDataEncrypted"), SLSEC_NO));
     st->cache_encrypted = cache_encrypted(slsec_node_get(props, "CacheClusterEnabled"), enc);
+    st->data_trace = data_trace(ms, deployment ? props : NULL);
+    st->data_trace_loc = st->loc;
+    const slsec_node *msk = slsec_node_get_key(props, "MethodSettings");
+    if (msk && msk->line) {
+        st->data_trace_loc.line = (int)msk->line;
+        st->data_trace_loc.col = (int)msk->col;
+    }
 }
 
 static void rest_stage_link(cfn_ctx *c, slsec_resource *r)
@@ -1068,6 +1138,7 @@ static void v2_api_create(cfn_ctx *c, slsec_resource *r)
     const char *proto = cfn_prop_str(c, r, "ProtocolType");
     slsec_api_kind kind = proto && !strcasecmp(proto, "WEBSOCKET") ? SLSEC_API_WEBSOCKET : SLSEC_API_HTTP;
     slsec_api *api = new_api(c, r->id, r, kind, r->loc);
+    api_cors(c, api, cfn_prop(c, r, "CorsConfiguration"), "AllowOrigins", slsec_node_get_key(r->props, "CorsConfiguration"));
     if (cfn_prop_raw(r, "Target")) /* quick create: an auto-deployed $default stage */
         new_stage(c, api, "$default", cfn_loc(c, slsec_node_get_key(r->props, "Target")), r->id);
 }
@@ -1130,6 +1201,8 @@ static void v2_stage_link(cfn_ctx *c, slsec_resource *r)
     st->access_logging = access_log(cfn_prop(c, r, "AccessLogSettings"));
     st->throttling = tri_or(limits_in(cfn_prop(c, r, "DefaultRouteSettings"), "ThrottlingBurstLimit", "ThrottlingRateLimit"),
                             limits_in_any(cfn_prop(c, r, "RouteSettings"), "ThrottlingBurstLimit", "ThrottlingRateLimit"));
+    st->data_trace = data_trace(cfn_prop(c, r, "RouteSettings"), cfn_prop(c, r, "DefaultRouteSettings"));
+    st->data_trace_loc = st->loc;
 }
 
 static void v2_authorizer_link(cfn_ctx *c, slsec_resource *r)

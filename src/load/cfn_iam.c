@@ -427,16 +427,168 @@ static void managed_policy_link(cfn_ctx *c, slsec_resource *r)
         attach_to_roles(c, r, p);
 }
 
+/* ---- AWS::IAM::User --------------------------------------------------------------
+ *
+ * A user's permissions come from its own policies (Policies,
+ * ManagedPolicyArns, standalone policies whose Users name it) and from its
+ * groups' (Groups, AWS::IAM::UserToGroupAddition; each group's Policies,
+ * ManagedPolicyArns and standalone policies whose Groups name it). All of
+ * that is gathered in FINISH, when every resource has been read. A group
+ * or a customer managed policy from outside the template cannot be read:
+ * the user is marked policies_unknown, so rules about what its policies
+ * say stay silent. */
+
 static void user_create(cfn_ctx *c, slsec_resource *r)
 {
     slsec_ptrvec_push(c->arena, &c->app->users, r);
+    slsec_user *u = slsec_arena_alloc(c->arena, sizeof *u);
+    u->id = r->id;
+    u->loc = r->loc;
+    u->resource = r;
+    u->direct_loc = r->loc;
+    const slsec_node *lp = cfn_prop(c, r, "LoginProfile");
+    if (lp && !(lp->flags & SLSEC_NF_NULL)) {
+        u->console_access = true;
+        u->login_loc = cfn_loc(c, slsec_node_get_key(r->props, "LoginProfile"));
+    }
+    slsec_ptrvec_push(c->arena, &c->app->iam_users, u);
+}
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+static slsec_user *user_by_ref(cfn_ctx *c, const slsec_node *raw)
+{
+    const char *id = cfn_ref_target(c, raw);
+    const char *name = id ? NULL : slsec_node_str(cfn_resolve(c, raw));
+    for (size_t i = 0; i < c->app->iam_users.count; i++) {
+        slsec_user *u = c->app->iam_users.items[i];
+        if (u->loc.file != c->file && (!u->loc.file || !c->file || strcmp(u->loc.file, c->file)))
+            continue;
+        if (id ? !strcmp(u->id, id) : name && slsec_str_eq_ci(name, or_empty(cfn_prop_str(c, u->resource, "UserName"))))
+            return u;
+    }
+    return NULL;
+}
+
+/* Does a list of users or groups (Ref or name) name `r`? */
+static bool names_resource(cfn_ctx *c, const slsec_node *list, const slsec_resource *r, const char *name_key)
+{
+    const char *name = cfn_prop_str(c, r, name_key);
+    for (size_t i = 0; slsec_node_is_seq(list) && i < list->count; i++) {
+        const char *id = cfn_ref_target(c, list->items[i]);
+        if (id ? !strcmp(id, r->id) : name && slsec_str_eq_ci(or_empty(slsec_node_str(cfn_resolve(c, list->items[i]))), name))
+            return true;
+    }
+    return false;
+}
+
+/* Inline Policies and ManagedPolicyArns of a user or group. */
+static size_t own_policies(cfn_ctx *c, slsec_user *u, const slsec_resource *r)
+{
+    size_t n = 0;
+    const slsec_node *inl = cfn_prop_raw(r, "Policies");
+    const slsec_node *inl_resolved = cfn_resolve(c, inl);
+    for (size_t i = 0; slsec_node_is_seq(inl_resolved) && i < inl_resolved->count; i++) {
+        const slsec_node *raw = slsec_node_is_seq(inl) && inl->count == inl_resolved->count ? inl->items[i]
+                                                                                        : inl_resolved->items[i];
+        const char *name = slsec_node_get_str(inl_resolved->items[i], "PolicyName");
+        slsec_policy *p = new_policy(c, SLSEC_POLICY_INLINE, name ? name : "inline", raw);
+        cfn_policy_document(c, slsec_node_get(raw, "PolicyDocument"), &p->statements);
+        slsec_ptrvec_push(c->arena, &u->policies, p);
+        n++;
+    }
+    const slsec_node *arns = cfn_resolve(c, cfn_prop_raw(r, "ManagedPolicyArns"));
+    const slsec_node *raw_arns = cfn_prop_raw(r, "ManagedPolicyArns");
+    for (size_t i = 0; slsec_node_is_seq(arns) && i < arns->count; i++) {
+        const slsec_node *raw = slsec_node_is_seq(raw_arns) && raw_arns->count == arns->count ? raw_arns->items[i]
+                                                                                           : arns->items[i];
+        slsec_policy *p = managed_policy(c, raw, false);
+        if (!p || (p->kind == SLSEC_POLICY_CUSTOMER && !p->resource_id))
+            u->policies_unknown = true;
+        if (p)
+            slsec_ptrvec_push(c->arena, &u->policies, p);
+        n++;
+    }
+    return n;
+}
+
+/* Standalone AWS::IAM::Policy / ManagedPolicy resources whose `key`
+ * (Users or Groups) names r. */
+static size_t standalone_policies(cfn_ctx *c, slsec_user *u, const slsec_resource *r, const char *key,
+                                  const char *name_key)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->app->policies.count; i++) {
+        slsec_policy *p = c->app->policies.items[i];
+        slsec_resource *pr = p->resource_id ? slsec_strmap_get(c->resources, p->resource_id) : NULL;
+        if (pr && names_resource(c, cfn_prop_raw(pr, key), r, name_key)) {
+            slsec_ptrvec_push(c->arena, &u->policies, p);
+            n++;
+        }
+    }
+    return n;
+}
+
+static void group_policies(cfn_ctx *c, slsec_user *u, const slsec_node *raw_group)
+{
+    const char *id = cfn_ref_target(c, raw_group);
+    slsec_resource *g = id ? slsec_strmap_get(c->resources, id) : NULL;
+    if (!g || strcmp(g->type, "AWS::IAM::Group") != 0) {
+        u->policies_unknown = true; /* a group made elsewhere */
+        return;
+    }
+    own_policies(c, u, g);
+    standalone_policies(c, u, g, "Groups", "GroupName");
+}
+
+static void user_finish(cfn_ctx *c, slsec_resource *r)
+{
+    slsec_user *u = NULL;
+    for (size_t i = c->app->iam_users.count; i-- > 0 && !u;)
+        if (((slsec_user *)c->app->iam_users.items[i])->resource == r)
+            u = c->app->iam_users.items[i];
+    if (!u)
+        return;
+    u->direct_policies = own_policies(c, u, r) + standalone_policies(c, u, r, "Users", "UserName");
+    const slsec_node *pk = slsec_node_get_key(r->props, "Policies");
+    if (!pk)
+        pk = slsec_node_get_key(r->props, "ManagedPolicyArns");
+    if (pk)
+        u->direct_loc = cfn_loc(c, pk);
+    const slsec_node *groups = cfn_prop_raw(r, "Groups");
+    if (groups && !slsec_node_is_seq(groups))
+        u->policies_unknown = true;
+    for (size_t i = 0; slsec_node_is_seq(groups) && i < groups->count; i++)
+        group_policies(c, u, groups->items[i]);
+    /* AWS::IAM::UserToGroupAddition resources naming the user. */
+    for (size_t i = 0; i < c->app->resources.count; i++) {
+        const slsec_resource *a = c->app->resources.items[i];
+        if (a->type && !strcmp(a->type, "AWS::IAM::UserToGroupAddition") && a->loc.file == r->loc.file &&
+            names_resource(c, cfn_prop_raw(a, "Users"), r, "UserName"))
+            group_policies(c, u, cfn_prop_raw(a, "GroupName"));
+    }
+}
+
+static void access_key_link(cfn_ctx *c, slsec_resource *r)
+{
+    slsec_user *u = user_by_ref(c, cfn_prop_raw(r, "UserName"));
+    const char *status = cfn_prop_str(c, r, "Status");
+    if (!u || (status && strcmp(status, "Inactive") == 0))
+        return;
+    u->access_key = r->id;
+    u->access_key_loc = r->loc;
 }
 
 const cfn_type_handler cfn_iam_handlers[] = {
     {"AWS::IAM::Role", {role_create, role_link, NULL}},
     {"AWS::IAM::Policy", {NULL, policy_link, NULL}},
     {"AWS::IAM::ManagedPolicy", {managed_policy_create, managed_policy_link, NULL}},
-    {"AWS::IAM::User", {user_create, NULL, NULL}},
+    {"AWS::IAM::User", {user_create, NULL, user_finish}},
+    {"AWS::IAM::AccessKey", {NULL, access_key_link, NULL}},
+    {"AWS::IAM::UserToGroupAddition", {NULL, NULL, NULL}},
     {"AWS::IAM::Group", {NULL, NULL, NULL}},
     {"AWS::IAM::InstanceProfile", {NULL, NULL, NULL}},
 };

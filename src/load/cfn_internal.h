@@ -64,7 +64,7 @@ typedef struct cfn_type_handler {
     cfn_handler_fn pass[CFN_PASS_COUNT];  /* NULL where nothing to do */
 } cfn_type_handler;
 
-#define CFN_HANDLER_TABLES(X) X(lambda) X(iam) X(api) X(store) X(net)
+#define CFN_HANDLER_TABLES(X) X(lambda) X(iam) X(api) X(store) X(net) X(misc)
 
 #define CFN_DECLARE_TABLE(name)                                \
     extern const cfn_type_handler cfn_##name##_handlers[];     \

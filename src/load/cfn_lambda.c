@@ -14,6 +14,10 @@
  * DocumentDB secrets, Glue schema registries): those are modelled too, so
  * the role holds every action SAM grants. tests/unit/test_sam_golden.c
  * checks all this against SAM's own translations.
+ *
+ * Also read here: environment encryption (KmsKeyArn), VPC subnets, what an
+ * event source mapping (or SAM poller event) does with a failing batch,
+ * layer permissions and code-signing policies.
  */
 #include "cfn_internal.h"
 
@@ -72,7 +76,19 @@ static void read_vpc(cfn_ctx *c, slsec_function *fn, const slsec_node *raw_vpc)
         if (id)
             slsec_ptrvec_push(c->arena, &fn->security_group_ids, (void *)id);
     }
+    const slsec_node *raw_subnets = slsec_node_get(raw_vpc, "SubnetIds");
+    if (!slsec_node_is_seq(raw_subnets))
+        raw_subnets = slsec_node_get(vpc, "SubnetIds");
+    for (size_t i = 0; slsec_node_is_seq(raw_subnets) && i < raw_subnets->count; i++) {
+        const char *id = cfn_ref_target(c, raw_subnets->items[i]);
+        if (!id)
+            id = slsec_node_str(cfn_resolve(c, raw_subnets->items[i]));
+        if (id)
+            slsec_ptrvec_push(c->arena, &fn->subnet_ids, (void *)id);
+    }
 }
+
+static bool has_on_failure(const slsec_node *dest_config);
 
 static void read_common(cfn_ctx *c, slsec_function *fn, slsec_resource *r)
 {
@@ -99,6 +115,26 @@ static void read_common(cfn_ctx *c, slsec_function *fn, slsec_resource *r)
     const slsec_node *vpc_raw = cfn_prop_raw(r, "VpcConfig");
     read_vpc(c, fn, vpc_raw ? vpc_raw : cfn_prop(c, r, "VpcConfig"));
     fn->role_ref = cfn_prop(c, r, "Role");
+    const slsec_node *kms = cfn_prop(c, r, "KmsKeyArn");
+    if (kms && !(kms->flags & SLSEC_NF_NULL) && !(slsec_node_str(kms) && !kms->str[0]))
+        fn->kms_key = kms;
+    fn->env_managed_key = fn->kms_key ? SLSEC_NO : SLSEC_YES;
+}
+
+/* What an event source mapping (or a SAM poller event) does with a batch
+ * that keeps failing; `props` holds DestinationConfig and
+ * BisectBatchOnFunctionError, resolved. */
+static void esm_failure(slsec_trigger *t, const slsec_node *props)
+{
+    t->esm = true;
+    const slsec_node *dc = slsec_node_get(props, "DestinationConfig");
+    if (!dc || (dc->flags & SLSEC_NF_NULL))
+        t->esm_on_failure = SLSEC_NO;
+    else if (!slsec_node_is_map(dc))
+        t->esm_on_failure = SLSEC_UNKNOWN;
+    else
+        t->esm_on_failure = has_on_failure(dc) ? SLSEC_YES : SLSEC_NO;
+    t->esm_bisect = cfn_tri(slsec_node_get(props, "BisectBatchOnFunctionError"), SLSEC_NO);
 }
 
 /* ---- plain CloudFormation ----------------------------------------------------- */
@@ -190,7 +226,9 @@ static void esm_link(cfn_ctx *c, slsec_resource *r)
     if (!fn)
         return;
     const char *src = cfn_ref_target(c, cfn_prop_raw(r, "EventSourceArn"));
-    cfn_add_trigger(c, fn, kind_of_source(c, src), r->id, r->props ? r->props : NULL, src)->loc = r->loc;
+    slsec_trigger *t = cfn_add_trigger(c, fn, kind_of_source(c, src), r->id, r->props ? r->props : NULL, src);
+    t->loc = r->loc;
+    esm_failure(t, cfn_resolve(c, r->props));
     if (has_on_failure(cfn_prop(c, r, "DestinationConfig")))
         fn->has_on_failure = SLSEC_YES;
 }
@@ -212,6 +250,41 @@ static void version_link(cfn_ctx *c, slsec_resource *r)
 static void code_signing_create(cfn_ctx *c, slsec_resource *r)
 {
     slsec_ptrvec_push(c->arena, &c->app->code_signing_configs, r);
+    slsec_signing_config *sc = slsec_arena_alloc(c->arena, sizeof *sc);
+    sc->id = r->id;
+    sc->loc = r->loc;
+    sc->policy_loc = r->loc;
+    /* Without CodeSigningPolicies, Lambda only warns about unsigned or
+     * badly signed code, and deploys it. */
+    const slsec_node *pol = cfn_prop(c, r, "CodeSigningPolicies");
+    const slsec_node *mode = slsec_node_get(pol, "UntrustedArtifactOnDeployment");
+    if (pol && !slsec_node_is_map(pol)) {
+        sc->enforced = SLSEC_UNKNOWN;
+    } else if (!mode) {
+        sc->enforced = SLSEC_NO;
+    } else {
+        const char *m = slsec_node_str(mode);
+        sc->enforced = !m ? SLSEC_UNKNOWN : slsec_str_eq_ci(m, "Enforce") ? SLSEC_YES : SLSEC_NO;
+        const slsec_node *raw = slsec_node_get(cfn_prop_raw(r, "CodeSigningPolicies"), "UntrustedArtifactOnDeployment");
+        sc->policy_loc = cfn_loc(c, raw ? raw : mode);
+    }
+    slsec_ptrvec_push(c->arena, &c->app->signing_configs, sc);
+}
+
+/* AWS::Lambda::LayerVersionPermission: who may use (GetLayerVersion) a layer. */
+static void layer_permission_link(cfn_ctx *c, slsec_resource *r)
+{
+    slsec_layer_permission *lp = slsec_arena_alloc(c->arena, sizeof *lp);
+    lp->id = r->id;
+    lp->loc = r->loc;
+    lp->layer = cfn_ref_target(c, cfn_prop_raw(r, "LayerVersionArn"));
+    const slsec_node *pr = cfn_prop(c, r, "Principal");
+    lp->principal = slsec_node_str(pr);
+    const slsec_node *pr_raw = cfn_prop_raw(r, "Principal");
+    if (pr_raw)
+        lp->loc = cfn_loc(c, pr_raw);
+    lp->has_org = cfn_prop_raw(r, "OrganizationId") != NULL;
+    slsec_ptrvec_push(c->arena, &c->app->layer_permissions, lp);
 }
 
 /* Bucket notifications, SNS subscriptions and EventBridge rules that
@@ -237,15 +310,36 @@ static void subscription_link(cfn_ctx *c, slsec_resource *r)
             r->loc;
 }
 
+/* A schedule's Input (a JSON string or a map) that names warming: the
+ * warm-up plugins and hand-written warmers send {"warmer": true},
+ * {"source": "serverless-plugin-warmup"} and the like. */
+static bool warming_input(cfn_ctx *c, const slsec_node *raw_input)
+{
+    const slsec_node *v = cfn_resolve(c, raw_input);
+    if (slsec_node_is_scalar(v))
+        return v->str && slsec_str_contains_ci(v->str, "warm");
+    for (size_t i = 0; slsec_node_is_map(v) && i < v->count; i++) {
+        const char *k = slsec_node_str(v->items[2 * i]);
+        const char *val = slsec_node_str(v->items[2 * i + 1]);
+        if ((k && slsec_str_contains_ci(k, "warm")) || (val && slsec_str_contains_ci(val, "warm")))
+            return true;
+    }
+    return false;
+}
+
 static void rule_link(cfn_ctx *c, slsec_resource *r)
 {
     const slsec_node *targets = cfn_prop_raw(r, "Targets");
     bool schedule = cfn_prop_raw(r, "ScheduleExpression") != NULL;
     for (size_t i = 0; slsec_node_is_seq(targets) && i < targets->count; i++) {
         slsec_function *fn = cfn_function_by_ref(c, slsec_node_get(targets->items[i], "Arn"));
-        if (fn)
-            cfn_add_trigger(c, fn, schedule ? SLSEC_TRIGGER_SCHEDULE : SLSEC_TRIGGER_EVENTBRIDGE, r->id,
-                            targets->items[i], NULL);
+        if (!fn)
+            continue;
+        cfn_add_trigger(c, fn, schedule ? SLSEC_TRIGGER_SCHEDULE : SLSEC_TRIGGER_EVENTBRIDGE, r->id,
+                        targets->items[i], NULL);
+        const slsec_node *input = slsec_node_get(targets->items[i], "Input");
+        if (schedule && input && warming_input(c, input))
+            fn->keep_warm_loc = cfn_loc(c, input);
     }
 }
 
@@ -259,6 +353,8 @@ static void sam_function_create(cfn_ctx *c, slsec_resource *r)
     fn->inline_code = cfn_prop(c, r, "InlineCode");
     const slsec_node *uri = cfn_prop(c, r, "CodeUri");
     fn->code_uri = fn->inline_code ? "inline" : slsec_node_is_scalar(uri) ? uri->str : slsec_node_get_str(uri, "Key");
+    if (!fn->code_uri)
+        fn->code_uri = cfn_prop_str(c, r, "ImageUri");
     const slsec_node *tracing = cfn_prop(c, r, "Tracing");
     fn->tracing_active = tracing ? (slsec_node_str(tracing) ? (!strcmp(tracing->str, "Active") ? SLSEC_YES : SLSEC_NO)
                                                             : SLSEC_UNKNOWN)
@@ -619,7 +715,12 @@ static void sam_event(cfn_ctx *c, slsec_function *fn, const slsec_node *name_key
             if (queue)
                 src = queue;
         }
-        cfn_add_trigger(c, fn, kind, name, name_key, src);
+        slsec_trigger *t = cfn_add_trigger(c, fn, kind, name, name_key, src);
+        const slsec_node *input = slsec_node_get(raw_props, "Input");
+        if (kind == SLSEC_TRIGGER_SCHEDULE && input && warming_input(c, input))
+            fn->keep_warm_loc = cfn_loc(c, input);
+        if (poller || kind == SLSEC_TRIGGER_OTHER)
+            esm_failure(t, props);
         if (poller && implicit)
             add_managed(c, fn->role, poller, name_key);
         if (implicit)
@@ -668,7 +769,7 @@ const cfn_type_handler cfn_lambda_handlers[] = {
     {"AWS::Lambda::Alias", {NULL, version_link, NULL}},
     {"AWS::Lambda::CodeSigningConfig", {code_signing_create, NULL, NULL}},
     {"AWS::Lambda::LayerVersion", {NULL, NULL, NULL}},
-    {"AWS::Lambda::LayerVersionPermission", {NULL, NULL, NULL}},
+    {"AWS::Lambda::LayerVersionPermission", {NULL, layer_permission_link, NULL}},
     {"AWS::Serverless::LayerVersion", {NULL, NULL, NULL}},
     {"AWS::Serverless::Application", {NULL, NULL, NULL}},
     {"AWS::S3::Bucket", {NULL, bucket_notifications_link, NULL}},

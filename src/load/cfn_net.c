@@ -17,6 +17,12 @@
  * Functions name their groups in VpcConfig.SecurityGroupIds (read by
  * cfn_lambda.c: logical ids for Refs, literal ids otherwise); FINISH links
  * each function to the groups of this template it names.
+ *
+ * Subnets are public when they give instances public addresses
+ * (MapPublicIpOnLaunch) or when their route table (through an
+ * AWS::EC2::SubnetRouteTableAssociation) sends a default route (0.0.0.0/0
+ * or ::/0) to an internet gateway of the template or a literal igw- id.
+ * Subnet ids reach functions like group ids do (VpcConfig.SubnetIds).
  */
 #include "cfn_internal.h"
 
@@ -106,13 +112,25 @@ static void egress_link(cfn_ctx *c, slsec_resource *r)
     standalone_rule_link(c, r, false);
 }
 
-/* SecurityGroupIds as written, locally or in SAM's Globals. */
-static const slsec_node *raw_group_ids(cfn_ctx *c, const slsec_resource *r)
+/* VpcConfig.SecurityGroupIds / SubnetIds as written, locally or in SAM's Globals. */
+static const slsec_node *raw_vpc_ids(cfn_ctx *c, const slsec_resource *r, const char *key)
 {
-    const slsec_node *ids = slsec_node_get(cfn_prop_raw(r, "VpcConfig"), "SecurityGroupIds");
+    const slsec_node *ids = slsec_node_get(cfn_prop_raw(r, "VpcConfig"), key);
     if (!ids && c->sam && strcmp(r->type, "AWS::Serverless::Function") == 0)
-        ids = slsec_node_get(slsec_node_get(cfn_sam_globals(c, "Function"), "VpcConfig"), "SecurityGroupIds");
+        ids = slsec_node_get(slsec_node_get(cfn_sam_globals(c, "Function"), "VpcConfig"), key);
     return ids;
+}
+
+/* Logical ids (for Refs) or literal ids of a raw list, appended to out. */
+static void push_ids(cfn_ctx *c, const slsec_node *ids, slsec_ptrvec *out)
+{
+    for (size_t i = 0; slsec_node_is_seq(ids) && !ids->tag && i < ids->count; i++) {
+        const char *id = cfn_ref_target(c, ids->items[i]);
+        if (!id)
+            id = slsec_node_str(cfn_resolve(c, ids->items[i]));
+        if (id)
+            slsec_ptrvec_push(c->arena, out, (void *)id);
+    }
 }
 
 static void function_groups_finish(cfn_ctx *c, slsec_resource *r)
@@ -122,18 +140,78 @@ static void function_groups_finish(cfn_ctx *c, slsec_resource *r)
         return;
     /* Groups given only through Globals reach the function resolved, and a
      * resolved Ref no longer names its group: read them as written. */
-    const slsec_node *ids = fn->security_group_ids.count ? NULL : raw_group_ids(c, r);
-    for (size_t i = 0; slsec_node_is_seq(ids) && !ids->tag && i < ids->count; i++) {
-        const char *id = cfn_ref_target(c, ids->items[i]);
-        if (!id)
-            id = slsec_node_str(cfn_resolve(c, ids->items[i]));
-        if (id)
-            slsec_ptrvec_push(c->arena, &fn->security_group_ids, (void *)id);
-    }
+    if (!fn->security_group_ids.count)
+        push_ids(c, raw_vpc_ids(c, r, "SecurityGroupIds"), &fn->security_group_ids);
+    if (!fn->subnet_ids.count)
+        push_ids(c, raw_vpc_ids(c, r, "SubnetIds"), &fn->subnet_ids);
     for (size_t i = 0; i < fn->security_group_ids.count; i++) {
         slsec_security_group *sg = slsec_strmap_get(c->security_groups, fn->security_group_ids.items[i]);
         if (sg && !slsec_ptrvec_contains(&sg->functions, fn))
             slsec_ptrvec_push(c->arena, &sg->functions, fn);
+    }
+}
+
+/* ---- subnets ---------------------------------------------------------------------- */
+
+static void subnet_create(cfn_ctx *c, slsec_resource *r)
+{
+    slsec_subnet *sn = slsec_arena_alloc(c->arena, sizeof *sn);
+    sn->id = r->id;
+    sn->loc = r->loc;
+    sn->resource = r;
+    sn->public_ip = cfn_tri(cfn_prop(c, r, "MapPublicIpOnLaunch"), SLSEC_NO);
+    sn->igw_route = SLSEC_NO;
+    slsec_ptrvec_push(c->arena, &c->app->subnets, sn);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Does an AWS::EC2::Route send a default route to an internet gateway? */
+static slsec_tri route_to_igw(cfn_ctx *c, const slsec_resource *route)
+{
+    const char *v4 = cfn_prop_str(c, route, "DestinationCidrBlock");
+    const char *v6 = cfn_prop_str(c, route, "DestinationIpv6CidrBlock");
+    if (!(v4 && !strcmp(v4, "0.0.0.0/0")) && !(v6 && !strcmp(v6, "::/0")))
+        return SLSEC_NO;
+    const slsec_node *gw = cfn_prop_raw(route, "GatewayId");
+    if (!gw)
+        return SLSEC_NO;
+    const char *id = cfn_ref_target(c, gw);
+    if (id) {
+        const slsec_resource *g = slsec_strmap_get(c->resources, id);
+        return g && !strcmp(g->type, "AWS::EC2::InternetGateway") ? SLSEC_YES : SLSEC_NO;
+    }
+    const char *lit = slsec_node_str(cfn_resolve(c, gw));
+    if (!lit)
+        return SLSEC_UNKNOWN;
+    return slsec_str_has_prefix(lit, "igw-") ? SLSEC_YES : SLSEC_NO;
+}
+
+static void route_association_link(cfn_ctx *c, slsec_resource *r)
+{
+    const char *subnet_id = cfn_ref_target(c, cfn_prop_raw(r, "SubnetId"));
+    const char *table = cfn_ref_target(c, cfn_prop_raw(r, "RouteTableId"));
+    slsec_subnet *sn = NULL;
+    for (size_t i = 0; subnet_id && i < c->app->subnets.count && !sn; i++) {
+        slsec_subnet *s = c->app->subnets.items[i];
+        if (!strcmp(s->id, subnet_id) && same_file(s->loc.file, c->file))
+            sn = s;
+    }
+    if (!sn || !table)
+        return;
+    for (size_t i = 0; i < c->app->resources.count; i++) {
+        const slsec_resource *rt = c->app->resources.items[i];
+        if (!rt->type || strcmp(rt->type, "AWS::EC2::Route") || !same_file(rt->loc.file, c->file))
+            continue;
+        const char *t = cfn_ref_target(c, cfn_prop_raw(rt, "RouteTableId"));
+        if (!t || strcmp(t, table))
+            continue;
+        slsec_tri igw = route_to_igw(c, rt);
+        if (igw == SLSEC_YES || (igw == SLSEC_UNKNOWN && sn->igw_route == SLSEC_NO))
+            sn->igw_route = igw;
     }
 }
 
@@ -142,7 +220,12 @@ const cfn_type_handler cfn_net_handlers[] = {
     {"AWS::EC2::SecurityGroupIngress", {NULL, ingress_link, NULL}},
     {"AWS::EC2::SecurityGroupEgress", {NULL, egress_link, NULL}},
     {"AWS::EC2::VPC", {NULL, NULL, NULL}},
-    {"AWS::EC2::Subnet", {NULL, NULL, NULL}},
+    {"AWS::EC2::Subnet", {subnet_create, NULL, NULL}},
+    {"AWS::EC2::SubnetRouteTableAssociation", {NULL, route_association_link, NULL}},
+    {"AWS::EC2::Route", {NULL, NULL, NULL}},
+    {"AWS::EC2::RouteTable", {NULL, NULL, NULL}},
+    {"AWS::EC2::InternetGateway", {NULL, NULL, NULL}},
+    {"AWS::EC2::VPCGatewayAttachment", {NULL, NULL, NULL}},
     {"AWS::Lambda::Function", {NULL, NULL, function_groups_finish}},
     {"AWS::Serverless::Function", {NULL, NULL, function_groups_finish}},
 };

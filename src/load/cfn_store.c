@@ -20,6 +20,11 @@
  *     those stay UNKNOWN, so no rule asks for the impossible;
  *   - log groups: `/aws/lambda/<function>` names (literal, Sub or Join) and a
  *     function's LoggingConfig.LogGroup link the group to its function.
+ *   - queues: RedrivePolicy with a deadLetterTargetArn; buckets: server
+ *     access logs (LoggingConfiguration), and whether other buckets log to
+ *     them; state machines: logging and X-Ray tracing; KMS keys: the key
+ *     policy, as statements; secrets and SSM parameters: a value written
+ *     in the template as a literal (not a parameter or dynamic reference).
  * Values the template leaves to deploy time stay UNKNOWN.
  */
 #include "cfn_internal.h"
@@ -96,6 +101,9 @@ static slsec_store *new_store(cfn_ctx *c, slsec_resource *r, slsec_store_kind ki
     s->point_in_time_recovery = SLSEC_UNKNOWN;
     s->rotation = SLSEC_UNKNOWN;
     s->logging = SLSEC_UNKNOWN;
+    s->tracing = SLSEC_UNKNOWN;
+    s->redrive = SLSEC_UNKNOWN;
+    s->access_logging = SLSEC_UNKNOWN;
     s->retention_days = SLSEC_NUM_UNKNOWN;
     s->retention_loc = r->loc;
     s->policy_loc = r->loc;
@@ -216,6 +224,10 @@ static void bucket_create(cfn_ctx *c, slsec_resource *r)
     s->versioning = bucket_versioning(cfn_prop(c, r, "VersioningConfiguration"));
     s->lifecycle = bucket_lifecycle(cfn_prop(c, r, "LifecycleConfiguration"));
     s->acl = literal(cfn_prop(c, r, "AccessControl"));
+    /* Server access logs: a LoggingConfiguration block (its destination
+     * defaults to the bucket itself). */
+    const slsec_node *lc;
+    s->access_logging = present(c, r, "LoggingConfiguration", &lc);
 
     const slsec_node *pab = cfn_prop(c, r, "PublicAccessBlockConfiguration");
     const slsec_node *pab_raw = cfn_prop_raw(r, "PublicAccessBlockConfiguration");
@@ -233,6 +245,17 @@ static void bucket_create(cfn_ctx *c, slsec_resource *r)
         s->pab.block_public_acls = s->pab.ignore_public_acls = SLSEC_NO;
         s->pab.block_public_policy = s->pab.restrict_public_buckets = SLSEC_NO;
     }
+}
+
+/* A bucket that receives another bucket's access logs is a log bucket:
+ * logging it to itself would loop, so rules leave its own logging alone. */
+static void bucket_logging_link(cfn_ctx *c, slsec_resource *r)
+{
+    const slsec_node *lc = cfn_prop_raw(r, "LoggingConfiguration");
+    const slsec_node *dest = slsec_node_get(lc, "DestinationBucketName");
+    slsec_store *target = dest ? store_lookup(c, dest, SLSEC_STORE_BUCKET) : NULL;
+    if (target && strcmp(target->id, r->id) != 0)
+        target->access_log_target = true;
 }
 
 static void attach_statements(cfn_ctx *c, slsec_store *s, slsec_resource *r, const slsec_ptrvec *stmts)
@@ -324,10 +347,26 @@ static void simple_table_create(cfn_ctx *c, slsec_resource *r)
 
 /* ---- SQS / SNS ----------------------------------------------------------------------- */
 
+/* RedrivePolicy names a dead-letter queue (deadLetterTargetArn); the
+ * property may also be a JSON string, as the older docs show. */
+static slsec_tri queue_redrive(cfn_ctx *c, slsec_resource *r)
+{
+    const slsec_node *rp;
+    slsec_tri t = present(c, r, "RedrivePolicy", &rp);
+    if (t != SLSEC_YES)
+        return t;
+    if (slsec_node_is_map(rp))
+        return slsec_node_get(rp, "deadLetterTargetArn") ? SLSEC_YES : SLSEC_NO;
+    if (slsec_node_str(rp))
+        return strstr(rp->str, "deadLetterTargetArn") ? SLSEC_YES : SLSEC_NO;
+    return SLSEC_UNKNOWN;
+}
+
 static void queue_create(cfn_ctx *c, slsec_resource *r)
 {
     slsec_store *s = new_store(c, r, SLSEC_STORE_QUEUE);
     s->name = literal(cfn_prop(c, r, "QueueName"));
+    s->redrive = queue_redrive(c, r);
     const slsec_node *key;
     slsec_tri kms = present(c, r, "KmsMasterKeyId", &key);
     slsec_tri sqs = cfn_tri(cfn_prop(c, r, "SqsManagedSseEnabled"), SLSEC_NO);
@@ -358,6 +397,12 @@ static void topic_create(cfn_ctx *c, slsec_resource *r)
 static void key_create(cfn_ctx *c, slsec_resource *r)
 {
     slsec_store *s = new_store(c, r, SLSEC_STORE_KEY);
+    const slsec_node *kp = cfn_prop_raw(r, "KeyPolicy");
+    if (kp) {
+        s->has_policy = true;
+        s->policy_loc = cfn_loc(c, slsec_node_get_key(r->props, "KeyPolicy"));
+        cfn_policy_document(c, kp, &s->policy);
+    }
     s->rotation = cfn_tri(cfn_prop(c, r, "EnableKeyRotation"), SLSEC_NO);
     if (s->rotation == SLSEC_YES)
         return;
@@ -446,6 +491,19 @@ static void function_logging_finish(cfn_ctx *c, slsec_resource *r)
 
 /* ---- Secrets Manager ----------------------------------------------------------------- */
 
+/* A value written into the template as it is: not a parameter, not a
+ * dynamic reference ({{resolve:...}}), not built from anything unknowable. */
+static const slsec_node *literal_value(cfn_ctx *c, const slsec_resource *r, const char *key)
+{
+    const slsec_node *v = cfn_prop(c, r, key);
+    if (!slsec_node_is_scalar(v) || (v->flags & (SLSEC_NF_UNKNOWN | SLSEC_NF_NULL)) || !v->str[0])
+        return NULL;
+    if (strstr(v->str, "{{resolve:"))
+        return NULL;
+    const slsec_node *raw = cfn_prop_raw(r, key);
+    return raw ? raw : v;
+}
+
 static void secret_create(cfn_ctx *c, slsec_resource *r)
 {
     slsec_store *s = new_store(c, r, SLSEC_STORE_SECRET);
@@ -455,6 +513,7 @@ static void secret_create(cfn_ctx *c, slsec_resource *r)
     if (present(c, r, "KmsKeyId", &key) != SLSEC_NO)
         s->kms_key = key;
     s->rotation = SLSEC_NO; /* until a RotationSchedule names it */
+    s->secret_literal = literal_value(c, r, "SecretString");
 }
 
 static void rotation_schedule_link(cfn_ctx *c, slsec_resource *r)
@@ -490,6 +549,7 @@ static void parameter_create(cfn_ctx *c, slsec_resource *r)
     /* CloudFormation creates only String and StringList parameters:
      * SecureString is not supported, so a parameter it makes is plaintext. */
     s->encrypted = SLSEC_NO;
+    s->secret_literal = literal_value(c, r, "Value");
 }
 
 static slsec_tri state_machine_logging(const slsec_node *conf)
@@ -507,11 +567,20 @@ static slsec_tri state_machine_logging(const slsec_node *conf)
     return strcmp(l, "OFF") == 0 ? SLSEC_NO : SLSEC_YES;
 }
 
+/* TracingConfiguration (CFN) / Tracing (SAM): {Enabled: bool}. */
+static slsec_tri state_machine_tracing(const slsec_node *conf)
+{
+    if (!conf)
+        return SLSEC_NO;
+    return sub_tri(conf, "Enabled", SLSEC_NO);
+}
+
 static void state_machine_create(cfn_ctx *c, slsec_resource *r)
 {
     slsec_store *s = new_store(c, r, SLSEC_STORE_STATE_MACHINE);
     s->name = literal(cfn_prop(c, r, "StateMachineName"));
     s->logging = state_machine_logging(cfn_prop(c, r, "LoggingConfiguration"));
+    s->tracing = state_machine_tracing(cfn_prop(c, r, "TracingConfiguration"));
 }
 
 static void sam_state_machine_create(cfn_ctx *c, slsec_resource *r)
@@ -519,10 +588,11 @@ static void sam_state_machine_create(cfn_ctx *c, slsec_resource *r)
     slsec_store *s = new_store(c, r, SLSEC_STORE_STATE_MACHINE);
     s->name = literal(cfn_prop(c, r, "Name"));
     s->logging = state_machine_logging(cfn_prop(c, r, "Logging"));
+    s->tracing = state_machine_tracing(cfn_prop(c, r, "Tracing"));
 }
 
 const cfn_type_handler cfn_store_handlers[] = {
-    {"AWS::S3::Bucket", {bucket_create, NULL, NULL}},
+    {"AWS::S3::Bucket", {bucket_create, bucket_logging_link, NULL}},
     {"AWS::S3::BucketPolicy", {NULL, bucket_policy_link, NULL}},
     {"AWS::DynamoDB::Table", {table_create, NULL, NULL}},
     {"AWS::Serverless::SimpleTable", {simple_table_create, NULL, NULL}},

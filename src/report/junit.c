@@ -24,7 +24,7 @@ static void xml_text(slsec_buf *b, const char *s, bool attr)
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = slsec_rpt_utf8_decode(p + i, n - i, &cp);
+        size_t k = slsec_utf8_decode(p + i, n - i, &cp);
         if (k == 0) {
             slsec_buf_puts(b, "\xEF\xBF\xBD");
             i++;

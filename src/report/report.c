@@ -47,50 +47,6 @@ int slsec_report_write(FILE *out, const char *format, const slsec_scan_result *r
 
 /* ---- UTF-8 ----------------------------------------------------------------- */
 
-size_t slsec_rpt_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    if (n == 0)
-        return 0;
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF; /* bounds of the second byte (RFC 3629 table) */
-    uint32_t v;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        v = c & 0x0F;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        v = c & 0x07;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F; /* nothing past U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        unsigned b = s[i];
-        if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
-            return 0;
-        v = (v << 6) | (b & 0x3F);
-    }
-    *cp = v;
-    return len;
-}
-
 void slsec_rpt_utf8_clean(slsec_buf *b, const char *s)
 {
     if (!s)
@@ -103,7 +59,7 @@ void slsec_rpt_utf8_clean(slsec_buf *b, const char *s)
         size_t start = i;
         uint32_t cp;
         size_t k;
-        while (i < n && (k = slsec_rpt_utf8_decode(p + i, n - i, &cp)) > 0)
+        while (i < n && (k = slsec_utf8_decode(p + i, n - i, &cp)) > 0)
             i += k;
         slsec_buf_append(b, s + start, i - start);
         if (i < n) {

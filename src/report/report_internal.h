@@ -18,11 +18,6 @@
 
 /* ---- text cleaning -------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), storing
- * its code point; 0 when the bytes there are not one (overlong forms,
- * surrogates and values past U+10FFFF are not). */
-size_t slsec_rpt_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-
 /* Appends s to b as valid UTF-8, each ill-formed byte replaced by U+FFFD. */
 void slsec_rpt_utf8_clean(slsec_buf *b, const char *s);
 

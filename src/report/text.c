@@ -61,7 +61,7 @@ static void term_text(writer *w, const char *s, int indent)
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = slsec_rpt_utf8_decode(p + i, n - i, &cp);
+        size_t k = slsec_utf8_decode(p + i, n - i, &cp);
         if (k == 0) {
             slsec_buf_puts(w->b, "\xEF\xBF\xBD");
             i++;

@@ -1,7 +1,8 @@
 /*
  * api.c — the API rule family: who can call an application's API routes,
- * how fast, whether anyone sees it happen, and what reaches the functions
- * behind them.
+ * how fast, whether anyone sees it happen (and whether the logs see too
+ * much), what browsers may do with it (CORS), and what reaches the
+ * functions behind them.
  *
  * Rules read slsec_api / slsec_route / slsec_stage / slsec_domain, filled
  * by the CloudFormation/SAM front-end (src/load/cfn_api.c). Unknown stays
@@ -237,6 +238,99 @@ static void check_validation(slsec_check_ctx *ctx)
     }
 }
 
+/* ---- API-007 / API-008 / API-011: stage settings --------------------------------------- */
+
+/* Reports "stage S of KIND API <what>" for each stage `bad` picks; `bad`
+ * may move the location to the setting at fault. */
+static void report_stages(slsec_check_ctx *ctx, bool (*bad)(const slsec_api *, const slsec_stage *, slsec_loc *),
+                          const char *what)
+{
+    for (size_t i = 0; i < ctx->app->apis.count; i++) {
+        const slsec_api *api = ctx->app->apis.items[i];
+        for (size_t k = 0; k < api->stages.count; k++) {
+            const slsec_stage *st = api->stages.items[k];
+            slsec_loc at = st->loc;
+            if (!bad(api, st, &at))
+                continue;
+            const char *id = st->resource_id ? st->resource_id : api->id;
+            slsec_report(ctx, id, type_of(ctx, st->loc, id, api_type(api)), at, st->name, "stage %s of %s %s %s",
+                         st->name, kind_name(api), api->id, what);
+        }
+    }
+}
+
+static bool cache_unencrypted(const slsec_api *api, const slsec_stage *st, slsec_loc *at)
+{
+    (void)at;
+    return api->kind == SLSEC_API_REST && st->cache_encrypted == SLSEC_NO;
+}
+
+static void check_cache_encryption(slsec_check_ctx *ctx)
+{
+    report_stages(ctx, cache_unencrypted,
+                  "caches responses without CacheDataEncrypted: whatever the functions return (personal data, "
+                  "tokens) sits unencrypted in the cache cluster");
+}
+
+static bool traces_data(const slsec_api *api, const slsec_stage *st, slsec_loc *at)
+{
+    (void)api;
+    if (st->data_trace_loc.line)
+        *at = st->data_trace_loc;
+    return st->data_trace == SLSEC_YES;
+}
+
+static void check_data_trace(slsec_check_ctx *ctx)
+{
+    report_stages(ctx, traces_data,
+                  "sets DataTraceEnabled: full request and response bodies and headers (passwords, tokens, "
+                  "personal data) are written to CloudWatch Logs");
+}
+
+static bool untraced(const slsec_api *api, const slsec_stage *st, slsec_loc *at)
+{
+    (void)at;
+    return api->kind == SLSEC_API_REST && st->tracing == SLSEC_NO;
+}
+
+static void check_stage_tracing(slsec_check_ctx *ctx)
+{
+    report_stages(ctx, untraced,
+                  "does not enable X-Ray tracing (TracingEnabled): a request cannot be followed from the API into "
+                  "the functions and services behind it");
+}
+
+/* ---- API-009: HTTP API without a default authorizer --------------------------------- */
+
+static void check_http_default_auth(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->apis.count; i++) {
+        const slsec_api *api = ctx->app->apis.items[i];
+        if (!api->sam_http || api->kind != SLSEC_API_HTTP || api->default_authorizer)
+            continue;
+        slsec_report(ctx, api->id, api_type(api), api->loc, "default-authorizer",
+                     "HTTP API %s has no Auth.DefaultAuthorizer: every route is open unless it names an "
+                     "authorizer itself, so the next route someone adds is public by default",
+                     api->id);
+    }
+}
+
+/* ---- API-010: CORS any origin with credentials ------------------------------------------ */
+
+static void check_cors_credentials(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->apis.count; i++) {
+        const slsec_api *api = ctx->app->apis.items[i];
+        if (api->cors_any_with_credentials != SLSEC_YES)
+            continue;
+        slsec_report(ctx, api->id, api_type(api), api->cors_loc.line ? api->cors_loc : api->loc, "cors",
+                     "%s %s allows CORS from any origin (\"*\") together with credentials: browsers refuse "
+                     "the combination, and the usual \"fix\" of echoing the caller's Origin lets any web site "
+                     "make authenticated requests with your users' cookies",
+                     kind_name(api), api->id);
+    }
+}
+
 /* ---- the table ----------------------------------------------------------------------- */
 
 const slsec_rule slsec_rules_api[] = {
@@ -406,6 +500,141 @@ const slsec_rule slsec_rules_api[] = {
         .cfn_nag = "",
         .cdk_nag = "AwsSolutions-APIG2",
         .check = check_validation,
+    },
+    {
+        .id = "API-007",
+        .family = "API",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "API cache enabled without encryption",
+        .why = "A REST API stage with a cache cluster keeps copies of the integration's responses — often "
+               "personal data, account details or tokens — for their time to live. Unless CacheDataEncrypted is "
+               "set on the method settings, that cache is stored unencrypted, outside the protections of the "
+               "tables and buckets the data came from.",
+        .fix = "Set CacheDataEncrypted: true in the stage's MethodSettings (for every cached method, or with "
+               "ResourcePath \"/*\" and HttpMethod \"*\"), or turn the cache off.",
+        .snippet = "OrdersApi:\n"
+                   "  Type: AWS::Serverless::Api\n"
+                   "  Properties:\n"
+                   "    StageName: prod\n"
+                   "    CacheClusterEnabled: true\n"
+                   "    CacheClusterSize: \"0.5\"\n"
+                   "    MethodSettings:\n"
+                   "      - ResourcePath: \"/*\"\n"
+                   "        HttpMethod: \"*\"\n"
+                   "        CachingEnabled: true\n"
+                   "        CacheDataEncrypted: true\n",
+        .cwe = "CWE-311",
+        .owasp = "SAS-3",
+        .checkov = "CKV_AWS_308",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_cache_encryption,
+    },
+    {
+        .id = "API-008",
+        .family = "API",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "API execution logging records full requests and responses",
+        .why = "DataTraceEnabled makes API Gateway write the full request and response — headers, bodies, "
+               "authorization tokens, passwords, personal data — to CloudWatch Logs for every call. AWS "
+               "recommends it only for troubleshooting. Left on, it copies the most sensitive data the API "
+               "handles into logs with broader access and longer retention than the data itself, where a "
+               "log reader or a leaked log export exposes it.",
+        .fix = "Remove DataTraceEnabled (or set it to false) and keep LoggingLevel at ERROR or INFO; use access "
+               "logs with a chosen format for request metadata.",
+        .snippet = "OrdersApi:\n"
+                   "  Type: AWS::Serverless::Api\n"
+                   "  Properties:\n"
+                   "    StageName: prod\n"
+                   "    MethodSettings:\n"
+                   "      - ResourcePath: \"/*\"\n"
+                   "        HttpMethod: \"*\"\n"
+                   "        LoggingLevel: ERROR\n"
+                   "        DataTraceEnabled: false\n",
+        .cwe = "CWE-532",
+        .owasp = "SAS-3",
+        .checkov = "CKV_AWS_276",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_data_trace,
+    },
+    {
+        .id = "API-009",
+        .family = "API",
+        .severity = SLSEC_SEV_LOW,
+        .title = "HTTP API without a default authorizer",
+        .why = "An AWS::Serverless::HttpApi without Auth.DefaultAuthorizer leaves authorization to each route: "
+               "a route that does not name an authorizer is public. Even when today's routes are protected "
+               "(API-001 reports those that are not), the next route added by a function event inherits "
+               "nothing and is open. A default authorizer makes protection the default and openness the "
+               "explicit exception (Authorizer: NONE).",
+        .fix = "Set Auth.DefaultAuthorizer (a JWT authorizer, a Lambda authorizer, or AWS_IAM with "
+               "EnableIamAuthorizer) and mark public routes explicitly.",
+        .snippet = "PublicHttpApi:\n"
+                   "  Type: AWS::Serverless::HttpApi\n"
+                   "  Properties:\n"
+                   "    Auth:\n"
+                   "      DefaultAuthorizer: CognitoJwt\n"
+                   "      Authorizers:\n"
+                   "        CognitoJwt:\n"
+                   "          IdentitySource: $request.header.Authorization\n"
+                   "          JwtConfiguration:\n"
+                   "            issuer: !Sub https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}\n"
+                   "            audience: [!Ref UserPoolClient]\n",
+        .cwe = "CWE-306",
+        .owasp = "SAS-2",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_http_default_auth,
+    },
+    {
+        .id = "API-010",
+        .family = "API",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "CORS allows any origin together with credentials",
+        .why = "Access-Control-Allow-Credentials: true tells browsers to send cookies and HTTP authentication "
+               "with cross-origin requests and to let the calling page read the answers. Combined with "
+               "Access-Control-Allow-Origin \"*\" the browser refuses it, so the configuration either breaks "
+               "or gets \"fixed\" in code by reflecting whatever Origin the request carries — which lets any "
+               "web site a user visits call the API as that user and read the results.",
+        .fix = "List the exact origins that may call the API; allow credentials only for them, never with \"*\".",
+        .snippet = "PublicHttpApi:\n"
+                   "  Type: AWS::Serverless::HttpApi\n"
+                   "  Properties:\n"
+                   "    CorsConfiguration:\n"
+                   "      AllowOrigins:\n"
+                   "        - https://app.example.com\n"
+                   "      AllowCredentials: true\n"
+                   "      AllowMethods: [GET, POST]\n",
+        .cwe = "CWE-942",
+        .owasp = "SAS-3",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_cors_credentials,
+    },
+    {
+        .id = "API-011",
+        .family = "API",
+        .severity = SLSEC_SEV_LOW,
+        .title = "REST API stage without X-Ray tracing",
+        .why = "Without X-Ray tracing on the stage, a request cannot be followed from API Gateway into the "
+               "functions, tables and services behind it. During an incident (a credential-stuffing wave, a "
+               "slow-request attack, an injection probe) the trace is what shows which calls reached which "
+               "back-end and how long each step took.",
+        .fix = "Set TracingEnabled: true on the stage (and Tracing: Active on the functions, FN-009).",
+        .snippet = "OrdersApi:\n"
+                   "  Type: AWS::Serverless::Api\n"
+                   "  Properties:\n"
+                   "    StageName: prod\n"
+                   "    TracingEnabled: true\n",
+        .cwe = "CWE-778",
+        .owasp = "SAS-5",
+        .checkov = "CKV_AWS_73",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_stage_tracing,
     },
 };
 SLSEC_FAMILY_END(api)

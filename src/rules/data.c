@@ -1,6 +1,8 @@
 /*
  * data.c — the DATA family: how stores keep data (public exposure, transport,
- * versions, retention, backups, encryption at rest, secret and key rotation).
+ * versions, retention, backups, encryption at rest and by whose key, access
+ * logs, secret and key rotation, secrets written in clear), and who else may
+ * use them through resource policies (queues, topics, event buses, keys).
  *
  * Each check reads only the store model (src/load/cfn_store.c fills it) and
  * stays silent on SLSEC_UNKNOWN: a value left to deploy time is neither safe
@@ -30,7 +32,7 @@ static const char *const restricting_keys[] = {
     "aws:PrincipalAccount",  "aws:PrincipalArn",   "aws:SourceAccount",        "aws:SourceArn",
     "aws:SourceOrgID",       "aws:SourceOrgPaths", "aws:SourceIp",             "aws:VpcSourceIp",
     "aws:userid",            "aws:username",       "aws:PrincipalServiceName", "s3:DataAccessPointAccount",
-    "s3:DataAccessPointArn",
+    "s3:DataAccessPointArn", "kms:CallerAccount",    "aws:SourceOwner",
 };
 
 /* Does a (resolved) Condition block restrict who the statement applies to?
@@ -318,6 +320,163 @@ static void check_key_rotation(slsec_check_ctx *ctx)
     }
 }
 
+/* ---- DATA-009 / DATA-010 / DATA-014: no customer managed key ------------------------------ */
+
+static void report_no_cmk(slsec_check_ctx *ctx, slsec_store_kind kind, const char *what, const char *prop)
+{
+    for (size_t i = 0; i < ctx->app->stores.count; i++) {
+        const slsec_store *s = ctx->app->stores.items[i];
+        if (s->kind != kind || s->kms_key)
+            continue;
+        slsec_report(ctx, s->id, rtype(s), s->loc, "cmk",
+                     "%s %s is encrypted with a key AWS manages (no %s): you cannot restrict who may decrypt it "
+                     "with a key policy, audit each decryption, or revoke access by disabling the key",
+                     what, s->id, prop);
+    }
+}
+
+static void check_secret_cmk(slsec_check_ctx *ctx)
+{
+    report_no_cmk(ctx, SLSEC_STORE_SECRET, "secret", "KmsKeyId");
+}
+
+static void check_table_cmk(slsec_check_ctx *ctx)
+{
+    report_no_cmk(ctx, SLSEC_STORE_TABLE, "table", "SSESpecification.KMSMasterKeyId");
+}
+
+static void check_bucket_cmk(slsec_check_ctx *ctx)
+{
+    report_no_cmk(ctx, SLSEC_STORE_BUCKET, "bucket", "BucketEncryption with aws:kms and a KMSMasterKeyID");
+}
+
+/* ---- DATA-011: bucket without server access logs ------------------------------------------- */
+
+static void check_bucket_access_logs(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->stores.count; i++) {
+        const slsec_store *s = ctx->app->stores.items[i];
+        if (s->kind != SLSEC_STORE_BUCKET || s->access_logging != SLSEC_NO || s->access_log_target)
+            continue;
+        slsec_report(ctx, s->id, rtype(s), s->loc, "access-logs",
+                     "bucket %s has no LoggingConfiguration: requests to its objects (who read or deleted what, "
+                     "from where) are not recorded, and CloudTrail does not log object reads by default",
+                     s->id);
+    }
+}
+
+/* ---- DATA-012 / DATA-013 / DATA-017: resource policies open to anyone ------------------------- */
+
+/* Reports every Allow statement of `policy` granting any principal without
+ * a condition that narrows the caller. */
+static void report_open_statements(slsec_check_ctx *ctx, const slsec_ptrvec *policy, const char *resource,
+                                   const char *type, slsec_loc at, const char *what)
+{
+    for (size_t k = 0; k < policy->count; k++) {
+        const slsec_statement *st = policy->items[k];
+        if (!st->allow || !(st->principal_any || st->not_principal) || condition_restricts(st->condition))
+            continue;
+        const char *key = st->sid ? slsec_arena_printf(ctx->arena, "policy:%s", st->sid)
+                                  : slsec_arena_printf(ctx->arena, "policy:%zu", k);
+        slsec_finding *f = slsec_report(
+            ctx, resource, type, st->loc.line ? st->loc : at, key,
+            "%s allows %s to %s, with no condition limiting the caller (organisation, account, VPC endpoint or "
+            "source)",
+            what, st->not_principal ? "every principal but the listed ones (NotPrincipal)" : "any principal (\"*\")",
+            actions_text(ctx, st));
+        slsec_finding_relate(f, at, resource);
+    }
+}
+
+static void check_open_messaging_policy(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->stores.count; i++) {
+        const slsec_store *s = ctx->app->stores.items[i];
+        if (s->kind != SLSEC_STORE_QUEUE && s->kind != SLSEC_STORE_TOPIC)
+            continue;
+        const char *what = slsec_arena_printf(ctx->arena, "the %s policy of %s",
+                                              s->kind == SLSEC_STORE_QUEUE ? "queue" : "topic", s->id);
+        report_open_statements(ctx, &s->policy, s->id, rtype(s), s->loc, what);
+    }
+}
+
+static void check_open_event_bus(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->event_buses.count; i++) {
+        const slsec_event_bus *b = ctx->app->event_buses.items[i];
+        const char *what = strcmp(b->id, b->bus) == 0
+                               ? slsec_arena_printf(ctx->arena, "the resource policy of event bus %s", b->bus)
+                               : slsec_arena_printf(ctx->arena, "the policy %s of event bus %s", b->id, b->bus);
+        report_open_statements(ctx, &b->policy, b->id, b->type, b->loc, what);
+    }
+}
+
+static void check_open_key_policy(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->stores.count; i++) {
+        const slsec_store *s = ctx->app->stores.items[i];
+        if (s->kind != SLSEC_STORE_KEY)
+            continue;
+        const char *what = slsec_arena_printf(ctx->arena, "the key policy of KMS key %s", s->id);
+        report_open_statements(ctx, &s->policy, s->id, rtype(s), s->policy_loc, what);
+    }
+}
+
+/* ---- DATA-015: Kinesis stream without encryption ---------------------------------------------- */
+
+static void check_stream_encryption(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->stores.count; i++) {
+        const slsec_store *s = ctx->app->stores.items[i];
+        if (s->kind == SLSEC_STORE_STREAM && s->encrypted == SLSEC_NO)
+            slsec_report(ctx, s->id, rtype(s), s->loc, "encryption",
+                         "Kinesis stream %s has no StreamEncryption: its records are stored unencrypted for the "
+                         "whole retention period",
+                         s->id);
+    }
+}
+
+/* ---- DATA-016: secret in a plaintext SSM parameter ---------------------------------------------- */
+
+static void check_plaintext_parameter(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->stores.count; i++) {
+        const slsec_store *s = ctx->app->stores.items[i];
+        if (s->kind != SLSEC_STORE_PARAMETER || s->encrypted != SLSEC_NO)
+            continue;
+        bool by_name = s->name && slsec_rules_secret_name(s->name);
+        if (!by_name && !slsec_rules_secret_name(s->id))
+            continue;
+        slsec_report(ctx, s->id, rtype(s), s->loc, "plaintext",
+                     "SSM parameter %s%s%s looks like it holds a secret, but CloudFormation creates only String "
+                     "parameters: the value is stored unencrypted and returned to anyone with ssm:GetParameter; "
+                     "use a SecureString created outside the template, or Secrets Manager",
+                     s->id, by_name ? " named " : "", by_name ? s->name : "");
+    }
+}
+
+/* ---- DATA-018: secret value written in the template ---------------------------------------------- */
+
+static void check_secret_literal(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->stores.count; i++) {
+        const slsec_store *s = ctx->app->stores.items[i];
+        if (s->kind != SLSEC_STORE_SECRET || !s->secret_literal)
+            continue;
+        slsec_loc at = s->loc; /* the template's relative path, the value's place */
+        at.line = (int)s->secret_literal->line;
+        at.col = (int)s->secret_literal->col;
+        slsec_finding *f =
+            slsec_report(ctx, s->id, rtype(s), at, "secret-string",
+                         "secret %s has its SecretString written in the template: the value is in the repository, "
+                         "in every copy of the template and in CloudFormation's stored template; generate it "
+                         "(GenerateSecretString) or pass it as a NoEcho parameter",
+                         s->id);
+        size_t n = s->secret_literal->len;
+        f->evidence = slsec_arena_printf(ctx->arena, "(%zu characters)", n);
+    }
+}
+
 /* ---- the table ---------------------------------------------------------------------------- */
 
 const slsec_rule slsec_rules_data[] = {
@@ -548,6 +707,276 @@ const slsec_rule slsec_rules_data[] = {
         .cfn_nag = "F19",
         .cdk_nag = "AwsSolutions-KMS5",
         .check = check_key_rotation,
+    },
+    {
+        .id = "DATA-009",
+        .family = "DATA",
+        .severity = SLSEC_SEV_LOW,
+        .title = "Secrets Manager secret without a customer managed KMS key",
+        .why = "Without KmsKeyId, a secret is encrypted with the AWS managed key aws/secretsmanager, which any "
+               "principal of the account allowed secretsmanager:GetSecretValue can use: the secret's resource "
+               "policy and IAM are the only gates. A customer managed key adds a second, independent policy "
+               "(who may decrypt), makes every decryption visible in CloudTrail under that key, lets you cut "
+               "access at once by disabling the key, and is required to share the secret with another account.",
+        .fix = "Create an AWS::KMS::Key whose policy allows decryption only to the roles that read the secret, "
+               "and set the secret's KmsKeyId to it.",
+        .snippet = "DbSecret:\n"
+                   "  Type: AWS::SecretsManager::Secret\n"
+                   "  Properties:\n"
+                   "    KmsKeyId: !Ref SecretsKey\n"
+                   "    GenerateSecretString:\n"
+                   "      SecretStringTemplate: '{\"username\": \"app\"}'\n"
+                   "      GenerateStringKey: password\n",
+        .cwe = "CWE-311",
+        .owasp = "SAS-7",
+        .checkov = "CKV_AWS_149",
+        .cfn_nag = "W77",
+        .cdk_nag = "",
+        .check = check_secret_cmk,
+    },
+    {
+        .id = "DATA-010",
+        .family = "DATA",
+        .severity = SLSEC_SEV_LOW,
+        .title = "DynamoDB table without a customer managed KMS key",
+        .why = "DynamoDB always encrypts tables, by default with a key AWS owns and manages invisibly: nothing "
+               "but IAM on the table decides who reads the data, and no key-level audit trail or kill switch "
+               "exists. A customer managed key adds a key policy in front of the data, logs each use, and lets "
+               "you revoke access to the table (and its backups and streams) by disabling the key. Worth it for "
+               "tables that hold personal or regulated data.",
+        .fix = "Set SSESpecification with SSEEnabled: true, SSEType: KMS and KMSMasterKeyId naming a customer "
+               "managed key.",
+        .snippet = "OrdersTable:\n"
+                   "  Type: AWS::DynamoDB::Table\n"
+                   "  Properties:\n"
+                   "    SSESpecification:\n"
+                   "      SSEEnabled: true\n"
+                   "      SSEType: KMS\n"
+                   "      KMSMasterKeyId: !Ref DataKey\n",
+        .cwe = "CWE-311",
+        .owasp = "SAS-3",
+        .checkov = "CKV_AWS_119",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_table_cmk,
+    },
+    {
+        .id = "DATA-011",
+        .family = "DATA",
+        .severity = SLSEC_SEV_LOW,
+        .title = "S3 bucket without server access logging",
+        .why = "CloudTrail records bucket configuration changes but not object reads and writes unless data "
+               "events are paid for. Without server access logs, nobody can later tell who downloaded, "
+               "overwrote or deleted which objects, from which address — the first question after a leak or a "
+               "ransomware-style deletion. Buckets that receive other buckets' access logs are not reported.",
+        .fix = "Add a LoggingConfiguration sending access logs to a dedicated log bucket (with its own lifecycle "
+               "and no public access), or enable CloudTrail S3 data events for the bucket.",
+        .snippet = "UploadsBucket:\n"
+                   "  Type: AWS::S3::Bucket\n"
+                   "  Properties:\n"
+                   "    LoggingConfiguration:\n"
+                   "      DestinationBucketName: !Ref AccessLogsBucket\n"
+                   "      LogFilePrefix: uploads/\n",
+        .cwe = "CWE-778",
+        .owasp = "SAS-5",
+        .checkov = "CKV_AWS_18",
+        .cfn_nag = "W35",
+        .cdk_nag = "AwsSolutions-S1",
+        .check = check_bucket_access_logs,
+    },
+    {
+        .id = "DATA-012",
+        .family = "DATA",
+        .severity = SLSEC_SEV_HIGH,
+        .title = "SQS queue or SNS topic policy open to any principal",
+        .why = "A queue or topic policy that allows Principal \"*\" (or uses NotPrincipal) without a condition "
+               "on the caller's organisation, account or source lets anyone with an AWS account send messages "
+               "into the application — which functions then process as trusted events — or read, purge, "
+               "subscribe to or reconfigure it, depending on the actions granted.",
+        .fix = "Name the principals (a service with an aws:SourceArn condition, or specific accounts and roles), "
+               "or add a condition such as aws:PrincipalOrgID or aws:SourceArn to the statement.",
+        .snippet = "OrdersQueuePolicy:\n"
+                   "  Type: AWS::SQS::QueuePolicy\n"
+                   "  Properties:\n"
+                   "    Queues: [!Ref OrdersQueue]\n"
+                   "    PolicyDocument:\n"
+                   "      Statement:\n"
+                   "        - Effect: Allow\n"
+                   "          Principal: {Service: sns.amazonaws.com}\n"
+                   "          Action: sqs:SendMessage\n"
+                   "          Resource: !GetAtt OrdersQueue.Arn\n"
+                   "          Condition:\n"
+                   "            ArnEquals:\n"
+                   "              aws:SourceArn: !Ref OrdersTopic\n",
+        .cwe = "CWE-284 CWE-732",
+        .owasp = "SAS-3",
+        .checkov = "CKV_AWS_168 CKV_AWS_169",
+        .cfn_nag = "F21 F18",
+        .cdk_nag = "",
+        .check = check_open_messaging_policy,
+    },
+    {
+        .id = "DATA-013",
+        .family = "DATA",
+        .severity = SLSEC_SEV_HIGH,
+        .title = "EventBridge bus policy open to any principal",
+        .why = "An event bus policy that allows Principal \"*\" without a condition lets any AWS account put "
+               "events on the bus. Rules then route those forged events to functions, queues and workflows "
+               "that trust them as coming from your own services: an attacker can trigger business actions, "
+               "inject payloads into every consumer, or flood them at your expense.",
+        .fix = "Allow events:PutEvents only to named accounts, or to your organisation with an "
+               "aws:PrincipalOrgID condition.",
+        .snippet = "OrgPutEvents:\n"
+                   "  Type: AWS::Events::EventBusPolicy\n"
+                   "  Properties:\n"
+                   "    EventBusName: !Ref AppBus\n"
+                   "    StatementId: OrgPutEvents\n"
+                   "    Statement:\n"
+                   "      Effect: Allow\n"
+                   "      Principal: \"*\"\n"
+                   "      Action: events:PutEvents\n"
+                   "      Resource: !GetAtt AppBus.Arn\n"
+                   "      Condition:\n"
+                   "        StringEquals:\n"
+                   "          aws:PrincipalOrgID: o-exampleorgid\n",
+        .cwe = "CWE-284",
+        .owasp = "SAS-1 SAS-3",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_open_event_bus,
+    },
+    {
+        .id = "DATA-014",
+        .family = "DATA",
+        .severity = SLSEC_SEV_LOW,
+        .title = "S3 bucket without default encryption by a customer managed KMS key",
+        .why = "S3 encrypts new objects with S3-managed keys (SSE-S3) by default, which protects the disks but "
+               "not against anyone IAM lets read the bucket. Default encryption with a customer managed KMS key "
+               "(SSE-KMS) adds a key policy every read must also pass, logs each decryption, and lets you cut "
+               "off access to all objects by disabling the key. Worth it for buckets holding uploads, exports "
+               "or personal data; not needed for public assets.",
+        .fix = "Set BucketEncryption to aws:kms with a customer managed key (and BucketKeyEnabled: true to keep "
+               "KMS costs down).",
+        .snippet = "UploadsBucket:\n"
+                   "  Type: AWS::S3::Bucket\n"
+                   "  Properties:\n"
+                   "    BucketEncryption:\n"
+                   "      ServerSideEncryptionConfiguration:\n"
+                   "        - ServerSideEncryptionByDefault:\n"
+                   "            SSEAlgorithm: aws:kms\n"
+                   "            KMSMasterKeyID: !Ref DataKey\n"
+                   "          BucketKeyEnabled: true\n",
+        .cwe = "CWE-311",
+        .owasp = "SAS-3",
+        .checkov = "CKV_AWS_145",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_bucket_cmk,
+    },
+    {
+        .id = "DATA-015",
+        .family = "DATA",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Kinesis stream without encryption at rest",
+        .why = "A Kinesis data stream without StreamEncryption stores every record — clickstreams, orders, "
+               "change events, often personal data — unencrypted for its whole retention period (24 hours to "
+               "a year). Server-side encryption with KMS costs little and needs no change to producers or "
+               "consumers.",
+        .fix = "Set StreamEncryption with EncryptionType: KMS and a KeyId (alias/aws/kinesis or a customer "
+               "managed key).",
+        .snippet = "OrdersStream:\n"
+                   "  Type: AWS::Kinesis::Stream\n"
+                   "  Properties:\n"
+                   "    ShardCount: 1\n"
+                   "    StreamEncryption:\n"
+                   "      EncryptionType: KMS\n"
+                   "      KeyId: alias/aws/kinesis\n",
+        .cwe = "CWE-311",
+        .owasp = "SAS-3",
+        .checkov = "CKV_AWS_43",
+        .cfn_nag = "",
+        .cdk_nag = "AwsSolutions-KDS1",
+        .check = check_stream_encryption,
+    },
+    {
+        .id = "DATA-016",
+        .family = "DATA",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Secret kept in a plaintext SSM parameter",
+        .why = "CloudFormation can only create String and StringList parameters, never SecureString. A "
+               "parameter whose name says it holds a password, token or key is therefore stored unencrypted, "
+               "shown in the console and returned in clear to anyone allowed ssm:GetParameter — no KMS key "
+               "policy, no decrypt audit trail.",
+        .fix = "Store the value in Secrets Manager (AWS::SecretsManager::Secret with GenerateSecretString), or "
+               "create a SecureString parameter outside the template and pass its name to the function.",
+        .snippet = "DbPassword:\n"
+                   "  Type: AWS::SecretsManager::Secret\n"
+                   "  Properties:\n"
+                   "    KmsKeyId: !Ref SecretsKey\n"
+                   "    GenerateSecretString:\n"
+                   "      PasswordLength: 32\n",
+        .cwe = "CWE-312",
+        .owasp = "SAS-7",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_plaintext_parameter,
+    },
+    {
+        .id = "DATA-017",
+        .family = "DATA",
+        .severity = SLSEC_SEV_HIGH,
+        .title = "KMS key policy open to any principal",
+        .why = "A key policy statement that allows Principal \"*\" (or NotPrincipal) without a condition on the "
+               "caller's account, organisation or service lets any AWS identity use or manage the key, "
+               "depending on the actions: decrypt whatever the key protects, re-encrypt it, or schedule the "
+               "key's deletion and destroy the data.",
+        .fix = "Name the account root or the specific roles in Principal, or add a condition such as "
+               "kms:CallerAccount, kms:ViaService or aws:PrincipalOrgID.",
+        .snippet = "DataKey:\n"
+                   "  Type: AWS::KMS::Key\n"
+                   "  Properties:\n"
+                   "    EnableKeyRotation: true\n"
+                   "    KeyPolicy:\n"
+                   "      Version: \"2012-10-17\"\n"
+                   "      Statement:\n"
+                   "        - Effect: Allow\n"
+                   "          Principal:\n"
+                   "            AWS: !Sub \"arn:${AWS::Partition}:iam::${AWS::AccountId}:root\"\n"
+                   "          Action: \"kms:*\"\n"
+                   "          Resource: \"*\"\n",
+        .cwe = "CWE-284 CWE-732",
+        .owasp = "SAS-3",
+        .checkov = "CKV_AWS_33",
+        .cfn_nag = "F76",
+        .cdk_nag = "",
+        .check = check_open_key_policy,
+    },
+    {
+        .id = "DATA-018",
+        .family = "DATA",
+        .severity = SLSEC_SEV_HIGH,
+        .title = "Secret value written in the template",
+        .why = "A Secrets Manager secret whose SecretString is written into the template as a literal is not "
+               "secret: it is in the repository and its history, in every copy and build artifact of the "
+               "template, and in the template CloudFormation keeps, visible to anyone with "
+               "cloudformation:GetTemplate. Rotation cannot help a value the code base keeps re-deploying.",
+        .fix = "Let Secrets Manager generate the value (GenerateSecretString), or pass it at deploy time as a "
+               "NoEcho parameter, and rotate the value that was committed.",
+        .snippet = "DbSecret:\n"
+                   "  Type: AWS::SecretsManager::Secret\n"
+                   "  Properties:\n"
+                   "    GenerateSecretString:\n"
+                   "      SecretStringTemplate: '{\"username\": \"app\"}'\n"
+                   "      GenerateStringKey: password\n"
+                   "      PasswordLength: 32\n",
+        .cwe = "CWE-798",
+        .owasp = "SAS-7",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_secret_literal,
     },
 };
 SLSEC_FAMILY_END(data)

@@ -1,7 +1,10 @@
 /*
  * fn.c — the FN rule family: how each function is configured (timeouts,
  * concurrency, runtime, environment, failure handling, exposure, tracing)
- * and who may invoke it (function URLs, Lambda permissions).
+ * and who may invoke it (function URLs, Lambda permissions for any
+ * principal, other accounts and services without a source) or use its
+ * layers; and what happens to events it fails on (stream mappings without
+ * an on-failure destination, queues without a dead-letter queue).
  *
  * Numbers use the model's conventions: SLSEC_NUM_UNSET is a fact ("not
  * set", so Lambda's default applies), SLSEC_NUM_UNKNOWN is silence.
@@ -11,8 +14,10 @@
  * first four characters (fewer for short values) and the length.
  */
 #include "rules_internal.h"
+#include "slsec/detect.h"
 #include "runtimes.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -258,7 +263,7 @@ static size_t name_words(const char *name, char *buf, size_t bufsize, const char
     return n;
 }
 
-static bool secret_name(const char *name)
+bool slsec_rules_secret_name(const char *name)
 {
     char up[256];
     size_t j = 0;
@@ -314,90 +319,14 @@ static bool reference_value(const char *v)
     return false;
 }
 
-static bool run_of(const char *s, size_t n, const char *extra)
+/* Finds a credential by its shape anywhere in the value, with the
+ * detector table of src/detect (slsec_detect_shape: the shape, not the
+ * checks, since a documentation key in a template is the habit FN-005 is
+ * about); returns what it looks like and where it starts and ends. */
+static const char *key_shape(slsec_arena *a, const char *v, size_t *start, size_t *len)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!s[i] || !(is_alnum(s[i]) || (extra && strchr(extra, s[i]))))
-            return false;
-    return true;
-}
-
-static bool aws_key_char(char c)
-{
-    return is_upper(c) || (c >= '2' && c <= '7');
-}
-
-/* Finds a credential by its shape anywhere in the value; returns what it
- * looks like and where it starts and ends. */
-static const char *key_shape(const char *v, size_t *start, size_t *len)
-{
-    size_t n = strlen(v);
-    for (size_t i = 0; i < n; i++) {
-        const char *p = v + i;
-        bool word_start = i == 0 || !is_alnum(v[i - 1]);
-        if (word_start && (strncmp(p, "AKIA", 4) == 0 || strncmp(p, "ASIA", 4) == 0) && n - i >= 20) {
-            size_t k = 4;
-            while (k < 20 && aws_key_char(p[k]))
-                k++;
-            if (k == 20 && !is_alnum(p[20])) {
-                *start = i, *len = 20;
-                return p[0] == 'A' && p[1] == 'K' ? "an AWS access key id" : "an AWS temporary access key id";
-            }
-        }
-        if (word_start && (strncmp(p, "ghp_", 4) == 0 || strncmp(p, "gho_", 4) == 0 || strncmp(p, "ghu_", 4) == 0 ||
-                           strncmp(p, "ghs_", 4) == 0 || strncmp(p, "ghr_", 4) == 0) &&
-            n - i >= 40 && run_of(p + 4, 36, NULL)) {
-            *start = i, *len = 40;
-            return "a GitHub token";
-        }
-        if (word_start && strncmp(p, "github_pat_", 11) == 0 && n - i >= 33 && run_of(p + 11, 22, "_")) {
-            *start = i, *len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
-            return "a GitHub token";
-        }
-        if (word_start && strncmp(p, "xox", 3) == 0 && n - i >= 15 && strchr("abprs", p[3]) && p[3] && p[4] == '-' &&
-            run_of(p + 5, 10, "-")) {
-            *start = i, *len = 5 + strspn(p + 5, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
-            return "a Slack token";
-        }
-        if (word_start && (strncmp(p, "sk_live_", 8) == 0 || strncmp(p, "rk_live_", 8) == 0) && n - i >= 24 &&
-            run_of(p + 8, 16, NULL)) {
-            *start = i, *len = 8 + strspn(p + 8, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-            return "a Stripe live key";
-        }
-        if (word_start && strncmp(p, "AIza", 4) == 0 && n - i >= 39 && run_of(p + 4, 35, "_-")) {
-            *start = i, *len = 39;
-            return "a Google API key";
-        }
-        if (word_start && strncmp(p, "glpat-", 6) == 0 && n - i >= 26 && run_of(p + 6, 20, "_-")) {
-            *start = i, *len = 26;
-            return "a GitLab token";
-        }
-        /* "-----BEGIN RSA PRIVATE KEY-----": the label is short, so look no
-         * further than a header line can be (a hostile value full of BEGINs
-         * must stay linear). */
-        if (strncmp(p, "-----BEGIN ", 11) == 0) {
-            size_t room = n - i < 64 ? n - i : 64;
-            const char *end = memmem(p + 11, room - 11, "PRIVATE KEY-----", 16);
-            if (end && !memchr(p, '\n', (size_t)(end - p))) {
-                *start = i, *len = n - i;
-                return "a private key";
-            }
-        }
-        /* scheme://user:password@host */
-        if (strncmp(p, "://", 3) == 0) {
-            const char *user = p + 3;
-            size_t ul = strcspn(user, ":@/ ");
-            if (ul > 0 && user[ul] == ':') {
-                const char *pw = user + ul + 1;
-                size_t pl = strcspn(pw, "@/ ");
-                if (pl > 0 && pw[pl] == '@' && !(pw[0] == '$' && pw[1] == '{')) {
-                    *start = (size_t)(pw - v), *len = pl;
-                    return "a password in a URL";
-                }
-            }
-        }
-    }
-    return NULL;
+    const slsec_detector *d = slsec_detect_shape(v, strlen(v), start, len);
+    return d ? slsec_arena_printf(a, "a secret (%s)", d->name) : NULL;
 }
 
 /* At most four leading characters (fewer for short values) and the length:
@@ -427,11 +356,11 @@ static void check_env_secrets(slsec_check_ctx *ctx)
             if (!val || !*val || strlen(val) != v->len)
                 continue;
             size_t start = 0, len = 0;
-            const char *shape = key_shape(val, &start, &len);
+            const char *shape = key_shape(ctx->arena, val, &start, &len);
             const char *what = NULL;
             if (shape) {
                 what = slsec_arena_printf(ctx->arena, "value that looks like %s", shape);
-            } else if (secret_name(var->name) && !reference_value(val)) {
+            } else if (slsec_rules_secret_name(var->name) && !reference_value(val)) {
                 bool flag = false;
                 for (size_t b = 0; b < sizeof not_secret_values / sizeof not_secret_values[0]; b++)
                     flag = flag || strcasecmp(val, not_secret_values[b]) == 0;
@@ -550,6 +479,214 @@ static void check_tracing(slsec_check_ctx *ctx)
                      "function %s does not have active X-Ray tracing: an incident cannot be followed across the "
                      "services it calls",
                      fn->id);
+    }
+}
+
+/* ---- FN-010 / FN-011: permissions for other accounts and for services ------------ */
+
+/* An account principal: "123456789012" or "arn:aws:iam::123456789012:root". */
+static bool account_principal(const char *p)
+{
+    if (slsec_str_has_prefix(p, "arn:aws:iam::") || slsec_str_has_prefix(p, "arn:aws-us-gov:iam::") ||
+        slsec_str_has_prefix(p, "arn:aws-cn:iam::"))
+        return true;
+    size_t n = strlen(p);
+    if (n != 12)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+    return true;
+}
+
+static const char *permission_target(slsec_check_ctx *ctx, const slsec_permission *p)
+{
+    return p->function ? slsec_arena_printf(ctx->arena, "function %s", p->function->id)
+                       : "a function outside this template";
+}
+
+static void check_cross_account_permission(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->permissions.count; i++) {
+        const slsec_permission *p = ctx->app->permissions.items[i];
+        if (!p->principal || !account_principal(p->principal) || p->has_principal_org)
+            continue;
+        slsec_finding *f = slsec_report(
+            ctx, p->id, "AWS::Lambda::Permission", p->loc, "cross-account",
+            "permission %s lets account principal %s call %s on %s with no PrincipalOrgID condition: every "
+            "identity that account's administrators allow can invoke it, and you cannot see or limit which",
+            p->id, p->principal, p->action ? p->action : "its action", permission_target(ctx, p));
+        if (p->function)
+            slsec_finding_relate(f, p->function->loc, slsec_arena_printf(ctx->arena, "function %s", p->function->id));
+    }
+}
+
+static void check_service_permission(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->permissions.count; i++) {
+        const slsec_permission *p = ctx->app->permissions.items[i];
+        if (!p->principal || !slsec_str_has_suffix(p->principal, ".amazonaws.com"))
+            continue;
+        if (p->has_source_arn || p->has_source_account || p->has_principal_org)
+            continue;
+        slsec_finding *f = slsec_report(
+            ctx, p->id, "AWS::Lambda::Permission", p->loc, "confused-deputy",
+            "permission %s lets the service %s call %s on %s with neither SourceArn nor SourceAccount: a "
+            "bucket, topic, rule or API in any AWS account can make that service invoke it",
+            p->id, p->principal, p->action ? p->action : "its action", permission_target(ctx, p));
+        if (p->function)
+            slsec_finding_relate(f, p->function->loc, slsec_arena_printf(ctx->arena, "function %s", p->function->id));
+    }
+}
+
+/* ---- FN-012: layer shared with everyone ------------------------------------------ */
+
+static void check_public_layer(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->layer_permissions.count; i++) {
+        const slsec_layer_permission *lp = ctx->app->layer_permissions.items[i];
+        if (!lp->principal || strcmp(lp->principal, "*") != 0 || lp->has_org)
+            continue;
+        slsec_report(ctx, lp->id, "AWS::Lambda::LayerVersionPermission", lp->loc, "public",
+                     "layer permission %s shares %s with Principal \"*\" and no OrganizationId: any AWS account can "
+                     "download the layer's code (lambda:GetLayerVersion), with whatever it bundles",
+                     lp->id, lp->layer ? slsec_arena_printf(ctx->arena, "layer %s", lp->layer) : "its layer");
+    }
+}
+
+/* ---- FN-013: sensitive environment variables without a customer key --------------- */
+
+static void check_env_kms(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->functions.count; i++) {
+        const slsec_function *fn = ctx->app->functions.items[i];
+        if (fn->env_managed_key != SLSEC_YES)
+            continue;
+        slsec_buf b;
+        slsec_buf_init(&b);
+        size_t n = 0;
+        slsec_loc first = fn->env_loc;
+        for (size_t k = 0; k < fn->env.count; k++) {
+            const slsec_env_var *var = fn->env.items[k];
+            if (!var->name || !slsec_rules_secret_name(var->name))
+                continue;
+            if (n < 4)
+                slsec_buf_printf(&b, "%s%s", n ? ", " : "", var->name);
+            if (!n)
+                first = var->loc;
+            n++;
+        }
+        if (n > 4)
+            slsec_buf_printf(&b, " and %zu more", n - 4);
+        if (n)
+            slsec_report(ctx, fn->id, fn_type(fn), loc_or(first, fn->loc), "env-kms",
+                         "function %s keeps sensitive environment variable%s %s encrypted only with the AWS managed "
+                         "key (no KmsKeyArn): anyone allowed lambda:GetFunctionConfiguration reads them in clear, "
+                         "and no key policy or CloudTrail decrypt event stands in between",
+                         fn->id, n == 1 ? "" : "s", b.data);
+        slsec_buf_free(&b);
+    }
+}
+
+/* ---- FN-014: provisioned concurrency ------------------------------------------------- */
+
+static void check_provisioned(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->functions.count; i++) {
+        const slsec_function *fn = ctx->app->functions.items[i];
+        if (fn->provisioned_concurrency > 0)
+            slsec_report(ctx, fn->id, fn_type(fn), prop_loc(fn, "ProvisionedConcurrencyConfig"), "provisioned",
+                         "function %s keeps %ld execution environment%s warm (provisioned concurrency): they live "
+                         "for hours, so secrets, tokens and request data left in memory or /tmp outlast the "
+                         "request, and they bill whether used or not",
+                         fn->id, fn->provisioned_concurrency, fn->provisioned_concurrency == 1 ? "" : "s");
+        if (fn->keep_warm_loc.line > 0)
+            slsec_report(ctx, fn->id, fn_type(fn), fn->keep_warm_loc, "keep-warm",
+                         "function %s is kept warm by a schedule: its execution environments are reused for "
+                         "longer, so state left in memory or /tmp outlasts the request, and every ping is an "
+                         "invocation billed and logged",
+                         fn->id);
+    }
+}
+
+/* ---- FN-015: stream event source mapping without an on-failure destination ------------ */
+
+static void check_stream_failure(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->functions.count; i++) {
+        const slsec_function *fn = ctx->app->functions.items[i];
+        for (size_t k = 0; k < fn->triggers.count; k++) {
+            const slsec_trigger *t = fn->triggers.items[k];
+            if (!t->esm || (t->kind != SLSEC_TRIGGER_KINESIS && t->kind != SLSEC_TRIGGER_DYNAMODB) ||
+                t->esm_on_failure != SLSEC_NO)
+                continue;
+            /* A plain mapping is its own resource: the finding names it. */
+            const slsec_resource *m = t->name ? slsec_app_resource(ctx->app, t->loc.file, t->name) : NULL;
+            bool plain = m && m->type && !strcmp(m->type, "AWS::Lambda::EventSourceMapping");
+            slsec_report(ctx, plain ? m->id : fn->id, plain ? m->type : fn_type(fn), loc_or(t->loc, fn->loc),
+                         t->name ? t->name : "stream",
+                         "function %s reads %s with no on-failure destination%s: a record it cannot process is "
+                         "retried until it expires, blocking its shard, and is then dropped without a trace",
+                         fn->id, trigger_desc(ctx->arena, t),
+                         t->esm_bisect == SLSEC_NO ? " and without BisectBatchOnFunctionError" : "");
+        }
+    }
+}
+
+/* ---- FN-016: queue feeding a function without a dead-letter queue ----------------------- */
+
+typedef struct queue_consumers {
+    const slsec_function *first, *last;
+    size_t count; /* distinct functions */
+} queue_consumers;
+
+/* "file\x1fqueue id" → the functions polling that queue, built once. */
+static slsec_strmap *consumers_by_queue(slsec_check_ctx *ctx)
+{
+    slsec_strmap *m = slsec_strmap_new(ctx->arena);
+    for (size_t f = 0; f < ctx->app->functions.count; f++) {
+        const slsec_function *fn = ctx->app->functions.items[f];
+        for (size_t k = 0; k < fn->triggers.count; k++) {
+            const slsec_trigger *t = fn->triggers.items[k];
+            if (t->kind != SLSEC_TRIGGER_SQS || !t->source_id)
+                continue;
+            const char *key = slsec_arena_printf(ctx->arena, "%s\x1f%s", fn->loc.file ? fn->loc.file : "", t->source_id);
+            queue_consumers *qc = slsec_strmap_get(m, key);
+            if (!qc) {
+                qc = slsec_arena_alloc(ctx->arena, sizeof *qc);
+                qc->first = fn;
+                slsec_strmap_put(m, key, qc);
+            }
+            if (qc->last != fn) {
+                qc->last = fn;
+                qc->count++;
+            }
+        }
+    }
+    return m;
+}
+
+static void check_queue_redrive(slsec_check_ctx *ctx)
+{
+    slsec_strmap *consumers = NULL;
+    for (size_t i = 0; i < ctx->app->stores.count; i++) {
+        const slsec_store *s = ctx->app->stores.items[i];
+        if (s->kind != SLSEC_STORE_QUEUE || s->redrive != SLSEC_NO)
+            continue;
+        if (!consumers)
+            consumers = consumers_by_queue(ctx);
+        char key[600];
+        snprintf(key, sizeof key, "%s\x1f%s", s->loc.file ? s->loc.file : "", s->id);
+        const queue_consumers *qc = slsec_strmap_get(consumers, key);
+        if (!qc)
+            continue;
+        slsec_finding *f = slsec_report(
+            ctx, s->id, s->resource ? s->resource->type : "AWS::SQS::Queue", s->loc, "redrive",
+            "queue %s feeds function %s%s but has no RedrivePolicy: a message the function keeps failing on is "
+            "retried until the retention period ends, and is then deleted without a trace",
+            s->id, qc->first->id,
+            qc->count > 1 ? slsec_arena_printf(ctx->arena, " (and %zu more)", qc->count - 1) : "");
+        slsec_finding_relate(f, qc->first->loc, slsec_arena_printf(ctx->arena, "function %s", qc->first->id));
     }
 }
 
@@ -754,6 +891,194 @@ const slsec_rule slsec_rules_fn[] = {
         .cfn_nag = "",
         .cdk_nag = "Serverless-LambdaTracing",
         .check = check_tracing,
+    },
+    {
+        .id = "FN-010",
+        .family = "FN",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Lambda permission lets another account invoke the function without a condition",
+        .why = "A Lambda permission whose principal is an AWS account (an account id or its root ARN) delegates "
+               "the decision to that account: any user, role or compromised workload there that its own "
+               "administrators allow lambda:InvokeFunction can call the function, and nothing in your account "
+               "records or narrows which. Cross-account access is sometimes intended, but it should be tied to "
+               "the organisation (PrincipalOrgID) or to one role, through a role the function trusts.",
+        .fix = "Grant invoke to your organisation with PrincipalOrgID, or have the other account assume a role "
+               "in yours that may invoke the function, instead of granting the whole account.",
+        .snippet = "PartnerInvokePermission:\n"
+                   "  Type: AWS::Lambda::Permission\n"
+                   "  Properties:\n"
+                   "    FunctionName: !GetAtt OrdersFunction.Arn\n"
+                   "    Action: lambda:InvokeFunction\n"
+                   "    Principal: \"111122223333\"\n"
+                   "    PrincipalOrgID: o-exampleorgid\n",
+        .cwe = "CWE-284",
+        .owasp = "SAS-2 SAS-3",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_cross_account_permission,
+    },
+    {
+        .id = "FN-011",
+        .family = "FN",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Lambda permission for an AWS service without SourceArn or SourceAccount",
+        .why = "A permission that lets a service principal (s3.amazonaws.com, sns.amazonaws.com, "
+               "events.amazonaws.com, apigateway.amazonaws.com, ...) invoke a function without SourceArn or "
+               "SourceAccount lets that service invoke it on behalf of any resource in any AWS account: someone "
+               "else's bucket notification or EventBridge rule can send your function events it will trust. "
+               "This is the confused deputy problem, and the two conditions are its documented fix.",
+        .fix = "Add SourceArn (the bucket, topic, rule or API that should invoke the function) and, for S3, "
+               "SourceAccount as well, since bucket ARNs carry no account id.",
+        .snippet = "UploadsInvokePermission:\n"
+                   "  Type: AWS::Lambda::Permission\n"
+                   "  Properties:\n"
+                   "    FunctionName: !GetAtt ResizeFunction.Arn\n"
+                   "    Action: lambda:InvokeFunction\n"
+                   "    Principal: s3.amazonaws.com\n"
+                   "    SourceArn: !GetAtt UploadsBucket.Arn\n"
+                   "    SourceAccount: !Ref AWS::AccountId\n",
+        .cwe = "CWE-441",
+        .owasp = "SAS-2 SAS-3",
+        .checkov = "CKV_AWS_364",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_service_permission,
+    },
+    {
+        .id = "FN-012",
+        .family = "FN",
+        .severity = SLSEC_SEV_HIGH,
+        .title = "Lambda layer shared with every AWS account",
+        .why = "An AWS::Lambda::LayerVersionPermission with Principal \"*\" and no OrganizationId grants "
+               "lambda:GetLayerVersion to every AWS account, and that action returns a download link for the "
+               "layer's code. Layers bundle libraries, internal modules, configuration and sometimes "
+               "credentials; a public layer publishes all of it and tells attackers exactly which versions of "
+               "which dependencies your functions run.",
+        .fix = "Share the layer with named accounts, or with your organisation through OrganizationId; publish a "
+               "layer to everyone only when it is meant to be open source.",
+        .snippet = "SharedLibsLayerPermission:\n"
+                   "  Type: AWS::Lambda::LayerVersionPermission\n"
+                   "  Properties:\n"
+                   "    LayerVersionArn: !Ref SharedLibsLayer\n"
+                   "    Action: lambda:GetLayerVersion\n"
+                   "    Principal: \"*\"\n"
+                   "    OrganizationId: o-exampleorgid\n",
+        .cwe = "CWE-200 CWE-732",
+        .owasp = "SAS-3",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_public_layer,
+    },
+    {
+        .id = "FN-013",
+        .family = "FN",
+        .severity = SLSEC_SEV_LOW,
+        .title = "Sensitive environment variables without a customer KMS key",
+        .why = "Lambda encrypts environment variables at rest with an AWS managed key that every principal of "
+               "the account with lambda:GetFunctionConfiguration can use implicitly: the values come back in "
+               "clear to anyone who may read the function's configuration, and no decrypt shows up in "
+               "CloudTrail. When variables hold passwords, tokens or keys (even references to them that help "
+               "an attacker), a customer managed key (KmsKeyArn) puts a key policy in front of them and logs "
+               "every use. Better still, keep secrets out of the environment (FN-005).",
+        .fix = "Set KmsKeyArn to a customer managed key whose policy allows only the function's role (and "
+               "deployers) to decrypt, or move the values to Secrets Manager and fetch them at run time.",
+        .snippet = "PaymentsFunction:\n"
+                   "  Type: AWS::Serverless::Function\n"
+                   "  Properties:\n"
+                   "    KmsKeyArn: !GetAtt EnvKey.Arn\n"
+                   "    Environment:\n"
+                   "      Variables:\n"
+                   "        API_TOKEN_PARAM: /payments/prod/api-token\n",
+        .cwe = "CWE-311",
+        .owasp = "SAS-7",
+        .checkov = "CKV_AWS_173",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_env_kms,
+    },
+    {
+        .id = "FN-014",
+        .family = "FN",
+        .severity = SLSEC_SEV_INFO,
+        .title = "Provisioned concurrency or a keep-warm schedule keeps execution environments warm",
+        .why = "Provisioned concurrency (and keep-warm schedules, recognised by an Input that mentions warming, "
+               "as warm-up plugins send) trades cold starts for long-lived execution "
+               "environments: each one stays up for hours and serves many requests, so anything a handler "
+               "leaves behind — secrets fetched at start-up, tokens, request data in globals or /tmp — lives "
+               "that long and can leak from one request to the next. It also bills for idle capacity, which "
+               "is a budget decision. This is information to review, not a defect.",
+        .fix = "Keep it where latency needs it, and make handlers stateless: no request data in globals or "
+               "/tmp, secrets cached with an expiry. Use it on an alias, sized by measured traffic.",
+        .snippet = "OrdersFunction:\n"
+                   "  Type: AWS::Serverless::Function\n"
+                   "  Properties:\n"
+                   "    AutoPublishAlias: live\n"
+                   "    ProvisionedConcurrencyConfig:\n"
+                   "      ProvisionedConcurrentExecutions: 2   # sized from measured traffic\n",
+        .cwe = "CWE-226",
+        .owasp = "",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_provisioned,
+    },
+    {
+        .id = "FN-015",
+        .family = "FN",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Stream event source mapping without an on-failure destination",
+        .why = "When a function fails on a batch from a Kinesis or DynamoDB stream, Lambda retries the batch "
+               "until the records expire (by default, with no retry limit), and the shard makes no progress "
+               "meanwhile: one malformed or malicious record stalls processing, and then is silently lost. An "
+               "on-failure destination keeps the failed records' metadata for replay and investigation; "
+               "BisectBatchOnFunctionError and MaximumRetryAttempts isolate the bad record instead of "
+               "retrying the whole batch forever.",
+        .fix = "Set DestinationConfig.OnFailure to an SQS queue or SNS topic, and set "
+               "BisectBatchOnFunctionError: true and a MaximumRetryAttempts.",
+        .snippet = "OrdersStreamMapping:\n"
+                   "  Type: AWS::Lambda::EventSourceMapping\n"
+                   "  Properties:\n"
+                   "    FunctionName: !Ref OrdersFunction\n"
+                   "    EventSourceArn: !GetAtt OrdersStream.Arn\n"
+                   "    StartingPosition: LATEST\n"
+                   "    BisectBatchOnFunctionError: true\n"
+                   "    MaximumRetryAttempts: 3\n"
+                   "    DestinationConfig:\n"
+                   "      OnFailure:\n"
+                   "        Destination: !GetAtt OrdersStreamFailures.Arn\n",
+        .cwe = "CWE-755",
+        .owasp = "SAS-5",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_stream_failure,
+    },
+    {
+        .id = "FN-016",
+        .family = "FN",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "SQS queue feeding a function has no dead-letter queue",
+        .why = "A message that a function keeps failing on (a poison message, or one crafted to crash the "
+               "handler) goes back to the queue after each visibility timeout and is retried until the "
+               "queue's retention period ends, consuming invocations the whole time, and is then deleted: the "
+               "evidence and the data are gone. A RedrivePolicy moves it to a dead-letter queue after a few "
+               "attempts, where it can be inspected and replayed.",
+        .fix = "Give the queue a RedrivePolicy with a deadLetterTargetArn and a small maxReceiveCount, and alarm "
+               "on the dead-letter queue's depth.",
+        .snippet = "OrdersQueue:\n"
+                   "  Type: AWS::SQS::Queue\n"
+                   "  Properties:\n"
+                   "    RedrivePolicy:\n"
+                   "      deadLetterTargetArn: !GetAtt OrdersDeadLetterQueue.Arn\n"
+                   "      maxReceiveCount: 5\n",
+        .cwe = "CWE-755",
+        .owasp = "SAS-5",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "AwsSolutions-SQS3",
+        .check = check_queue_redrive,
     },
 };
 SLSEC_FAMILY_END(fn)

@@ -1,6 +1,10 @@
 /*
  * iam.c — the IAM rule family: what the roles (and the policies written in
- * the template) let a function do, and who may become them.
+ * the template) let a function do, and who may become them; and the people
+ * side of identity: IAM users (console passwords without MFA, policies
+ * attached one by one, access keys minted by the stack) and the Cognito
+ * pools that sign the application's users in (MFA, password policy, threat
+ * protection, guest credentials).
  *
  * Checks walk "holders": every role of the app, plus every standalone
  * policy (AWS::IAM::Policy / ManagedPolicy) that no role of the app holds,
@@ -714,6 +718,187 @@ static void check_open_trust(slsec_check_ctx *ctx)
     }
 }
 
+/* ---- IAM-009 / IAM-010 / IAM-011: IAM users ------------------------------------------ */
+
+/* Does a Condition block test MFA (aws:MultiFactorAuthPresent / Age)? */
+static bool condition_tests_mfa(const slsec_node *cond)
+{
+    for (size_t i = 0; slsec_node_is_map(cond) && i < cond->count; i++) {
+        const slsec_node *ops = cond->items[2 * i + 1];
+        for (size_t k = 0; slsec_node_is_map(ops) && k < ops->count; k++) {
+            const char *key = ops->items[2 * k]->str;
+            if (key && (!strcasecmp(key, "aws:MultiFactorAuthPresent") || !strcasecmp(key, "aws:MultiFactorAuthAge")))
+                return true;
+        }
+    }
+    return false;
+}
+
+static bool user_requires_mfa(const slsec_user *u)
+{
+    for (size_t i = 0; i < u->policies.count; i++) {
+        const slsec_policy *p = u->policies.items[i];
+        for (size_t k = 0; k < p->statements.count; k++)
+            if (condition_tests_mfa(((const slsec_statement *)p->statements.items[k])->condition))
+                return true;
+    }
+    return false;
+}
+
+static void check_console_mfa(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->iam_users.count; i++) {
+        const slsec_user *u = ctx->app->iam_users.items[i];
+        if (!u->console_access || u->policies_unknown || user_requires_mfa(u))
+            continue;
+        slsec_report(ctx, u->id, "AWS::IAM::User", loc_or(u->login_loc, u->loc), "console-mfa",
+                     "IAM user %s has a console password (LoginProfile) and none of its policies or its groups' "
+                     "requires MFA (aws:MultiFactorAuthPresent): a phished or reused password is enough to sign "
+                     "in with everything the user may do",
+                     u->id);
+    }
+}
+
+static void check_user_policies(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->iam_users.count; i++) {
+        const slsec_user *u = ctx->app->iam_users.items[i];
+        if (!u->direct_policies)
+            continue;
+        slsec_report(ctx, u->id, "AWS::IAM::User", loc_or(u->direct_loc, u->loc), "direct-policies",
+                     "IAM user %s has %zu polic%s attached directly: permissions granted person by person drift "
+                     "apart and are missed in reviews; grant them through a group or a role",
+                     u->id, u->direct_policies, u->direct_policies == 1 ? "y" : "ies");
+    }
+}
+
+static void check_access_keys(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->iam_users.count; i++) {
+        const slsec_user *u = ctx->app->iam_users.items[i];
+        if (!u->access_key)
+            continue;
+        slsec_finding *f = slsec_report(
+            ctx, u->access_key, "AWS::IAM::AccessKey", loc_or(u->access_key_loc, u->loc), "access-key",
+            "access key %s gives IAM user %s long-lived credentials created by the stack: the secret key passes "
+            "through CloudFormation (outputs, other resources) and stays valid until someone rotates it by hand",
+            u->access_key, u->id);
+        slsec_finding_relate(f, u->loc, slsec_arena_printf(ctx->arena, "user %s", u->id));
+    }
+}
+
+/* ---- IAM-012: role trusted by another account without a condition ------------------- */
+
+/* "AWS:123456789012" or "AWS:arn:aws:iam::123456789012:root": a whole
+ * account with a literal id (a symbolic ${AWS::AccountId} is not judged). */
+static bool whole_account(const char *p)
+{
+    if (!slsec_str_has_prefix(p, "AWS:"))
+        return false;
+    p += 4;
+    const char *id = p;
+    if (slsec_str_has_prefix(p, "arn:")) {
+        const char *c = strstr(p, ":iam::");
+        if (!c || !slsec_str_has_suffix(p, ":root"))
+            return false;
+        id = c + 6;
+    }
+    size_t n = 0;
+    while (id[n] >= '0' && id[n] <= '9')
+        n++;
+    return n == 12 && (id[n] == '\0' || id[n] == ':');
+}
+
+static void check_cross_account_trust(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->roles.count; i++) {
+        const slsec_role *role = ctx->app->roles.items[i];
+        for (size_t si = 0; si < role->trust.count; si++) {
+            const slsec_statement *s = role->trust.items[si];
+            if (!s->allow || s->principal_any || s->not_principal || trust_restricted(s->condition))
+                continue;
+            for (size_t k = 0; k < s->principals.count; k++) {
+                const char *p = s->principals.items[k];
+                if (!whole_account(p))
+                    continue;
+                slsec_report(ctx, role->id, "AWS::IAM::Role", loc_or(s->loc, role->loc), p,
+                             "role %s can be assumed by any identity of account %s that its administrators allow, "
+                             "with no sts:ExternalId or aws:PrincipalOrgID condition: a third party's other "
+                             "customers, or anyone who compromises that account, can use it",
+                             role->id, p + 4);
+            }
+        }
+    }
+}
+
+/* ---- IAM-013 / IAM-014 / IAM-015 / IAM-016: Cognito ------------------------------------ */
+
+static void check_pool_mfa(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->user_pools.count; i++) {
+        const slsec_user_pool *p = ctx->app->user_pools.items[i];
+        if (!p->mfa || strcasecmp(p->mfa, "OFF") != 0)
+            continue;
+        slsec_report(ctx, p->id, "AWS::Cognito::UserPool", loc_or(p->mfa_loc, p->loc), "mfa",
+                     "user pool %s has MfaConfiguration OFF%s: users cannot add a second factor, so a stolen or "
+                     "guessed password is a taken account",
+                     p->id, p->mfa_loc.line == p->loc.line ? " (the default)" : "");
+    }
+}
+
+/* Weak: shorter than 8, or shorter than 12 with fewer than three of the four
+ * character classes required. Unknown parts stay silent. */
+static void check_pool_password(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->user_pools.count; i++) {
+        const slsec_user_pool *p = ctx->app->user_pools.items[i];
+        if (p->min_length == SLSEC_NUM_UNKNOWN)
+            continue;
+        long len = p->min_length == SLSEC_NUM_UNSET ? 8 : p->min_length;
+        slsec_tri cls[4] = {p->require_upper, p->require_lower, p->require_numbers, p->require_symbols};
+        int required = 0;
+        bool unknown = false;
+        for (int k = 0; k < 4; k++) {
+            required += cls[k] == SLSEC_YES;
+            unknown = unknown || cls[k] == SLSEC_UNKNOWN;
+        }
+        bool weak = len < 8 || (len < 12 && required < 3 && !unknown);
+        if (!weak)
+            continue;
+        slsec_report(ctx, p->id, "AWS::Cognito::UserPool", loc_or(p->password_loc, p->loc), "password-policy",
+                     "user pool %s accepts weak passwords (minimum length %ld, %d of upper case, lower case, "
+                     "numbers and symbols required): they fall to guessing and credential stuffing",
+                     p->id, len, required);
+    }
+}
+
+static void check_pool_advanced_security(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->user_pools.count; i++) {
+        const slsec_user_pool *p = ctx->app->user_pools.items[i];
+        if (!p->advanced_security || strcasecmp(p->advanced_security, "OFF") != 0)
+            continue;
+        slsec_report(ctx, p->id, "AWS::Cognito::UserPool", p->loc, "advanced-security",
+                     "user pool %s does not enable threat protection (UserPoolAddOns.AdvancedSecurityMode is "
+                     "OFF): sign-ins with leaked credentials or from unusual places are neither detected nor "
+                     "challenged",
+                     p->id);
+    }
+}
+
+static void check_identity_pool_guests(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->identity_pools.count; i++) {
+        const slsec_identity_pool *p = ctx->app->identity_pools.items[i];
+        if (p->unauthenticated != SLSEC_YES)
+            continue;
+        slsec_report(ctx, p->id, "AWS::Cognito::IdentityPool", loc_or(p->unauth_loc, p->loc), "guests",
+                     "identity pool %s allows unauthenticated identities: anyone can obtain AWS credentials for "
+                     "its unauthenticated role, without signing in",
+                     p->id);
+    }
+}
+
 /* ---- the table ----------------------------------------------------------------- */
 
 const slsec_rule slsec_rules_iam[] = {
@@ -915,6 +1100,221 @@ const slsec_rule slsec_rules_iam[] = {
         .cfn_nag = "",
         .cdk_nag = "",
         .check = check_open_trust,
+    },
+    {
+        .id = "IAM-009",
+        .family = "IAM",
+        .severity = SLSEC_SEV_HIGH,
+        .title = "IAM user with console access and no MFA requirement",
+        .why = "An IAM user with a LoginProfile signs in to the console with a password alone unless a policy "
+               "makes its permissions depend on MFA. Passwords are phished, reused and guessed; without a "
+               "condition on aws:MultiFactorAuthPresent nothing forces the user to enrol an MFA device, and "
+               "nothing stops a password-only session. CIS AWS Foundations asks for MFA on every console user.",
+        .fix = "Prefer IAM Identity Center (SSO) to IAM users. Otherwise attach, through the user's group, a "
+               "policy that denies everything except MFA self-service when aws:MultiFactorAuthPresent is false.",
+        .snippet = "ConsoleUsers:\n"
+                   "  Type: AWS::IAM::Group\n"
+                   "  Properties:\n"
+                   "    Policies:\n"
+                   "      - PolicyName: require-mfa\n"
+                   "        PolicyDocument:\n"
+                   "          Statement:\n"
+                   "            - Effect: Deny\n"
+                   "              NotAction: [iam:ChangePassword, iam:CreateVirtualMFADevice, iam:EnableMFADevice,\n"
+                   "                          iam:ListMFADevices, iam:ResyncMFADevice, sts:GetSessionToken]\n"
+                   "              Resource: \"*\"\n"
+                   "              Condition:\n"
+                   "                BoolIfExists:\n"
+                   "                  aws:MultiFactorAuthPresent: false\n",
+        .cwe = "CWE-308",
+        .owasp = "SAS-2",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_console_mfa,
+    },
+    {
+        .id = "IAM-010",
+        .family = "IAM",
+        .severity = SLSEC_SEV_LOW,
+        .title = "IAM user with policies attached directly",
+        .why = "Policies attached to individual users (inline Policies, ManagedPolicyArns, or AWS::IAM::Policy "
+               "resources naming the user) make every person's permissions a special case: they drift apart, "
+               "survive role changes and are easy to miss in access reviews. Groups and roles keep permissions "
+               "defined once and granted by membership.",
+        .fix = "Move the policies to a group (or a role the user assumes) and add the user to it.",
+        .snippet = "Developers:\n"
+                   "  Type: AWS::IAM::Group\n"
+                   "  Properties:\n"
+                   "    ManagedPolicyArns:\n"
+                   "      - !Ref DeveloperPolicy\n"
+                   "Alice:\n"
+                   "  Type: AWS::IAM::User\n"
+                   "  Properties:\n"
+                   "    Groups: [!Ref Developers]\n",
+        .cwe = "CWE-269",
+        .owasp = "SAS-4",
+        .checkov = "CKV_AWS_40",
+        .cfn_nag = "F10",
+        .cdk_nag = "",
+        .check = check_user_policies,
+    },
+    {
+        .id = "IAM-011",
+        .family = "IAM",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Long-lived access key created by the template",
+        .why = "An AWS::IAM::AccessKey creates a permanent credential whose secret passes through the stack "
+               "(an output, a parameter, a secret or an environment variable that receives "
+               "GetAtt SecretAccessKey) and stays valid until someone rotates it by hand. Serverless "
+               "applications do not need them: functions get temporary credentials from their role, and "
+               "outside callers can assume a role.",
+        .fix = "Remove the access key; give the workload a role to assume (IAM Roles Anywhere, OIDC federation "
+               "for CI, a cross-account role) instead.",
+        .snippet = "CiDeployRole:\n"
+                   "  Type: AWS::IAM::Role\n"
+                   "  Properties:\n"
+                   "    AssumeRolePolicyDocument:\n"
+                   "      Statement:\n"
+                   "        - Effect: Allow\n"
+                   "          Principal:\n"
+                   "            Federated: !Sub arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com\n"
+                   "          Action: sts:AssumeRoleWithWebIdentity\n",
+        .cwe = "CWE-798 CWE-324",
+        .owasp = "SAS-7",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_access_keys,
+    },
+    {
+        .id = "IAM-012",
+        .family = "IAM",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Role trusts another whole account without an external id or organisation condition",
+        .why = "A trust policy naming an account (its id or its root ARN) lets every identity of that account "
+               "that its administrators allow assume the role. When the account is a vendor's, any of the "
+               "vendor's other customers who learn the role ARN can ask the vendor to use it (the confused "
+               "deputy problem, which sts:ExternalId solves); when it is your own organisation's, "
+               "aws:PrincipalOrgID keeps the trust from outliving an account's move out of it.",
+        .fix = "Add a condition on sts:ExternalId (for third parties) or aws:PrincipalOrgID, or trust a specific "
+               "role ARN of the other account rather than the whole account.",
+        .snippet = "VendorAuditRole:\n"
+                   "  Type: AWS::IAM::Role\n"
+                   "  Properties:\n"
+                   "    AssumeRolePolicyDocument:\n"
+                   "      Statement:\n"
+                   "        - Effect: Allow\n"
+                   "          Principal:\n"
+                   "            AWS: arn:aws:iam::111122223333:root\n"
+                   "          Action: sts:AssumeRole\n"
+                   "          Condition:\n"
+                   "            StringEquals:\n"
+                   "              sts:ExternalId: !Ref VendorExternalId\n",
+        .cwe = "CWE-441 CWE-284",
+        .owasp = "SAS-4",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_cross_account_trust,
+    },
+    {
+        .id = "IAM-013",
+        .family = "IAM",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Cognito user pool without MFA",
+        .why = "A user pool with MfaConfiguration OFF (the default) cannot ask for a second factor at all: the "
+               "application's users are protected by their passwords only, which are phished, reused across "
+               "sites and sprayed. OPTIONAL lets users protect themselves; ON requires it.",
+        .fix = "Set MfaConfiguration to ON (or OPTIONAL) and enable software token MFA (and SMS if needed).",
+        .snippet = "UserPool:\n"
+                   "  Type: AWS::Cognito::UserPool\n"
+                   "  Properties:\n"
+                   "    MfaConfiguration: \"ON\"\n"
+                   "    EnabledMfas:\n"
+                   "      - SOFTWARE_TOKEN_MFA\n",
+        .cwe = "CWE-308",
+        .owasp = "SAS-2",
+        .checkov = "",
+        .cfn_nag = "F78",
+        .cdk_nag = "AwsSolutions-COG2",
+        .check = check_pool_mfa,
+    },
+    {
+        .id = "IAM-014",
+        .family = "IAM",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Cognito user pool with a weak password policy",
+        .why = "Short passwords, or passwords under 12 characters with little variety, fall quickly to online "
+               "guessing and credential stuffing, and Cognito's per-user lockout slows attackers only "
+               "partially. A pool without PasswordPolicy gets Cognito's default (8 characters, all four "
+               "character classes), which is not reported; a policy that lowers it is. slsec calls a policy "
+               "weak below 8 characters, or below 12 with fewer than three character classes required.",
+        .fix = "Require at least 12 characters (or 8 with upper case, lower case, numbers and symbols), and "
+               "add MFA (IAM-013).",
+        .snippet = "UserPool:\n"
+                   "  Type: AWS::Cognito::UserPool\n"
+                   "  Properties:\n"
+                   "    Policies:\n"
+                   "      PasswordPolicy:\n"
+                   "        MinimumLength: 12\n"
+                   "        RequireLowercase: true\n"
+                   "        RequireUppercase: true\n"
+                   "        RequireNumbers: true\n"
+                   "        RequireSymbols: true\n",
+        .cwe = "CWE-521",
+        .owasp = "SAS-2",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "AwsSolutions-COG1",
+        .check = check_pool_password,
+    },
+    {
+        .id = "IAM-015",
+        .family = "IAM",
+        .severity = SLSEC_SEV_LOW,
+        .title = "Cognito user pool without threat protection",
+        .why = "Cognito's threat protection (advanced security) checks sign-ins against leaked-credential "
+               "lists and scores each one for risk (new device, location, impossible travel), then blocks or "
+               "challenges it. Without it, a correct stolen password is indistinguishable from the real user. "
+               "It is billed per active user, which is why it is reported as low.",
+        .fix = "Set UserPoolAddOns.AdvancedSecurityMode to ENFORCED (or AUDIT to start by observing).",
+        .snippet = "UserPool:\n"
+                   "  Type: AWS::Cognito::UserPool\n"
+                   "  Properties:\n"
+                   "    UserPoolAddOns:\n"
+                   "      AdvancedSecurityMode: ENFORCED\n",
+        .cwe = "CWE-307",
+        .owasp = "SAS-2",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "AwsSolutions-COG3",
+        .check = check_pool_advanced_security,
+    },
+    {
+        .id = "IAM-016",
+        .family = "IAM",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Cognito identity pool allows unauthenticated identities",
+        .why = "With AllowUnauthenticatedIdentities, anyone on the internet can call GetId and "
+               "GetCredentialsForIdentity and receive temporary AWS credentials for the pool's unauthenticated "
+               "role, no sign-in needed. Whatever that role may do — read a bucket, invoke a function, put "
+               "records on a stream — is public, and is often broader than intended.",
+        .fix = "Turn unauthenticated identities off, or keep the unauthenticated role to the few actions that "
+               "truly must be public, on named resources.",
+        .snippet = "IdentityPool:\n"
+                   "  Type: AWS::Cognito::IdentityPool\n"
+                   "  Properties:\n"
+                   "    AllowUnauthenticatedIdentities: false\n"
+                   "    CognitoIdentityProviders:\n"
+                   "      - ClientId: !Ref UserPoolClient\n"
+                   "        ProviderName: !GetAtt UserPool.ProviderName\n",
+        .cwe = "CWE-306",
+        .owasp = "SAS-2",
+        .checkov = "CKV_AWS_366",
+        .cfn_nag = "",
+        .cdk_nag = "AwsSolutions-COG7",
+        .check = check_identity_pool_guests,
     },
 };
 SLSEC_FAMILY_END(iam)

@@ -1,5 +1,7 @@
 /*
- * log.c — the LOG family: how long log groups keep data and who can read it.
+ * log.c — the LOG family: how long log groups keep data and who can read it,
+ * and whether Step Functions workflows leave a record (execution logs,
+ * X-Ray traces) of what they did.
  *
  * Only log groups the template declares are judged. A function without one
  * writes to the group Lambda creates on first invocation, which never
@@ -80,6 +82,44 @@ static void check_kms(slsec_check_ctx *ctx)
     }
 }
 
+/* ---- LOG-003 / LOG-004: Step Functions execution history and tracing --------------------- */
+
+static slsec_tri sm_logging(const slsec_store *s)
+{
+    return s->logging;
+}
+
+static slsec_tri sm_tracing(const slsec_store *s)
+{
+    return s->tracing;
+}
+
+/* Reports "state machine X <what>" for each state machine whose setting is NO. */
+static void report_state_machines(slsec_check_ctx *ctx, slsec_tri (*setting)(const slsec_store *), const char *key,
+                                  const char *what)
+{
+    for (size_t i = 0; i < ctx->app->stores.count; i++) {
+        const slsec_store *s = ctx->app->stores.items[i];
+        if (s->kind == SLSEC_STORE_STATE_MACHINE && setting(s) == SLSEC_NO)
+            slsec_report(ctx, s->id, s->resource ? s->resource->type : "AWS::StepFunctions::StateMachine", s->loc,
+                         key, "state machine %s %s", s->id, what);
+    }
+}
+
+static void check_state_machine_logging(slsec_check_ctx *ctx)
+{
+    report_state_machines(ctx, sm_logging, "logging",
+                          "does not log its executions to CloudWatch Logs (logging level OFF or no logging "
+                          "configuration): which steps ran, with what input and what failed is not recorded");
+}
+
+static void check_state_machine_tracing(slsec_check_ctx *ctx)
+{
+    report_state_machines(ctx, sm_tracing, "tracing",
+                          "does not enable X-Ray tracing: an execution cannot be followed into the functions and "
+                          "services its steps call");
+}
+
 const slsec_rule slsec_rules_log[] = {
     {
         .id = "LOG-001",
@@ -131,6 +171,54 @@ const slsec_rule slsec_rules_log[] = {
         .cfn_nag = "W84",
         .cdk_nag = "",
         .check = check_kms,
+    },
+    {
+        .id = "LOG-003",
+        .family = "LOG",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Step Functions state machine without execution logging",
+        .why = "Standard workflows keep 90 days of execution history in the service, Express workflows keep "
+               "none: without a LoggingConfiguration at a level other than OFF, what a workflow did (which "
+               "states ran, their inputs and errors) is lost to investigation and to audit. Workflows often "
+               "orchestrate payments, provisioning and data moves — the actions an incident review needs.",
+        .fix = "Add a LoggingConfiguration (SAM: Logging) with Level ERROR or ALL, IncludeExecutionData as your "
+               "data allows, and a log group destination with retention.",
+        .snippet = "OrderWorkflow:\n"
+                   "  Type: AWS::Serverless::StateMachine\n"
+                   "  Properties:\n"
+                   "    Logging:\n"
+                   "      Level: ERROR\n"
+                   "      IncludeExecutionData: false\n"
+                   "      Destinations:\n"
+                   "        - CloudWatchLogsLogGroup:\n"
+                   "            LogGroupArn: !GetAtt OrderWorkflowLogs.Arn\n",
+        .cwe = "CWE-778",
+        .owasp = "SAS-5",
+        .checkov = "CKV_AWS_285",
+        .cfn_nag = "",
+        .cdk_nag = "AwsSolutions-SF1",
+        .check = check_state_machine_logging,
+    },
+    {
+        .id = "LOG-004",
+        .family = "LOG",
+        .severity = SLSEC_SEV_LOW,
+        .title = "Step Functions state machine without X-Ray tracing",
+        .why = "Without tracing, an execution cannot be followed across the functions, queues and services its "
+               "states call: in an incident the trace is what connects a suspicious workflow run to the "
+               "function invocations and data access it caused.",
+        .fix = "Set TracingConfiguration.Enabled: true (SAM: Tracing: {Enabled: true}).",
+        .snippet = "OrderWorkflow:\n"
+                   "  Type: AWS::Serverless::StateMachine\n"
+                   "  Properties:\n"
+                   "    Tracing:\n"
+                   "      Enabled: true\n",
+        .cwe = "CWE-778",
+        .owasp = "SAS-5",
+        .checkov = "CKV_AWS_284",
+        .cfn_nag = "",
+        .cdk_nag = "AwsSolutions-SF2",
+        .check = check_state_machine_tracing,
     },
 };
 SLSEC_FAMILY_END(log)

@@ -1,6 +1,7 @@
 /*
  * net.c — the NET family: what a security group lets in from, and lets a
- * function send out to, the whole internet.
+ * function send out to, the whole internet; and whether functions sit in
+ * public subnets (a route to an internet gateway, or public IPs on launch).
  *
  * "The whole internet" is any CIDR with a /0 prefix (0.0.0.0/0, ::/0 and
  * their spelled-out forms). Rules whose source, protocol or ports are left
@@ -153,6 +154,64 @@ static void check_open_egress(slsec_check_ctx *ctx)
     }
 }
 
+/* ---- NET-003 / NET-004: public subnets ------------------------------------------------ */
+
+static bool same_file(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static const slsec_subnet *subnet_of(const slsec_app *app, const char *file, const char *id)
+{
+    for (size_t i = 0; i < app->subnets.count; i++) {
+        const slsec_subnet *s = app->subnets.items[i];
+        if (!strcmp(s->id, id) && same_file(s->loc.file, file))
+            return s;
+    }
+    return NULL;
+}
+
+static void check_function_public_subnet(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->functions.count; i++) {
+        const slsec_function *fn = ctx->app->functions.items[i];
+        if (!fn->in_vpc)
+            continue;
+        slsec_finding *f = NULL;
+        for (size_t k = 0; k < fn->subnet_ids.count; k++) {
+            const slsec_subnet *sn = subnet_of(ctx->app, fn->loc.file, fn->subnet_ids.items[k]);
+            if (!sn || (sn->igw_route != SLSEC_YES && sn->public_ip != SLSEC_YES))
+                continue;
+            const char *why = sn->igw_route == SLSEC_YES ? "routes to an internet gateway"
+                                                         : "gives public IP addresses on launch";
+            if (f) {
+                slsec_finding_relate(f, sn->loc, slsec_arena_printf(ctx->arena, "public subnet %s", sn->id));
+                continue;
+            }
+            f = slsec_report(ctx, fn->id, fn->resource ? fn->resource->type : "AWS::Lambda::Function", fn->loc,
+                             "public-subnet",
+                             "function %s is placed in subnet %s, which %s: Lambda never gives a function a "
+                             "public address, so it sits in the internet-facing tier without even reaching the "
+                             "internet; use private subnets with a NAT gateway or VPC endpoints",
+                             fn->id, sn->id, why);
+            slsec_finding_relate(f, sn->loc, slsec_arena_printf(ctx->arena, "public subnet %s", sn->id));
+        }
+    }
+}
+
+static void check_subnet_public_ip(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->subnets.count; i++) {
+        const slsec_subnet *sn = ctx->app->subnets.items[i];
+        if (sn->public_ip != SLSEC_YES)
+            continue;
+        slsec_report(ctx, sn->id, "AWS::EC2::Subnet", sn->loc, "public-ip",
+                     "subnet %s sets MapPublicIpOnLaunch: every instance and interface launched in it gets a "
+                     "public IP address, reachable from the internet wherever a security group allows",
+                     sn->id);
+    }
+}
+
 const slsec_rule slsec_rules_net[] = {
     {
         .id = "NET-001",
@@ -210,6 +269,56 @@ const slsec_rule slsec_rules_net[] = {
         .cfn_nag = "W5 F1000",
         .cdk_nag = "",
         .check = check_open_egress,
+    },
+    {
+        .id = "NET-003",
+        .family = "NET",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Function in a VPC placed in a public subnet",
+        .why = "A function is put in a VPC to reach private resources. In a public subnet (one whose route "
+               "table sends traffic to an internet gateway, or that hands out public IPs) its network "
+               "interfaces sit in the internet-facing tier, next to load balancers and bastions, with only "
+               "security groups between them and the internet. Lambda never assigns public addresses, so the "
+               "function cannot even reach the internet from there, and teams then widen security groups or "
+               "routes to make it work.",
+        .fix = "Place the function in private subnets: outbound internet through a NAT gateway if it needs it, "
+               "AWS services through VPC endpoints.",
+        .snippet = "OrdersFunction:\n"
+                   "  Type: AWS::Serverless::Function\n"
+                   "  Properties:\n"
+                   "    VpcConfig:\n"
+                   "      SecurityGroupIds: [!Ref FunctionSecurityGroup]\n"
+                   "      SubnetIds: [!Ref PrivateSubnetA, !Ref PrivateSubnetB]\n",
+        .cwe = "CWE-668",
+        .owasp = "SAS-3",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_function_public_subnet,
+    },
+    {
+        .id = "NET-004",
+        .family = "NET",
+        .severity = SLSEC_SEV_LOW,
+        .title = "Subnet assigns public IP addresses by default",
+        .why = "With MapPublicIpOnLaunch, every instance and network interface launched in the subnet gets a "
+               "public IPv4 address, whether or not it should be reachable: one permissive security group "
+               "rule then exposes it to the whole internet. Public addresses should be a decision made for "
+               "the few resources that need one.",
+        .fix = "Set MapPublicIpOnLaunch: false (the default) and give public addresses explicitly, or put "
+               "internet-facing services behind a load balancer.",
+        .snippet = "PrivateSubnetA:\n"
+                   "  Type: AWS::EC2::Subnet\n"
+                   "  Properties:\n"
+                   "    VpcId: !Ref Vpc\n"
+                   "    CidrBlock: 10.0.1.0/24\n"
+                   "    MapPublicIpOnLaunch: false\n",
+        .cwe = "CWE-668",
+        .owasp = "SAS-3",
+        .checkov = "CKV_AWS_130",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_subnet_public_ip,
     },
 };
 SLSEC_FAMILY_END(net)

@@ -1,7 +1,8 @@
 /*
  * pipe.c — the PIPE rule family: how code reaches production. Is the
- * package signed and checked by Lambda, does a bad version roll back on
- * its own, and are the scan's own suppressions justified.
+ * package signed and checked by Lambda (and is the check enforced), is a
+ * container image pinned by digest, does a bad version roll back on its
+ * own, and are the scan's own suppressions justified.
  *
  * PIPE-003 has no check function: suppressions are applied after the rules
  * run, so the scan's filter stage reports a suppression without a reason
@@ -10,6 +11,7 @@
  */
 #include "rules_internal.h"
 
+#include <string.h>
 #include <strings.h>
 
 static const char *fn_type(const slsec_function *fn)
@@ -61,6 +63,43 @@ static void check_rollback(slsec_check_ctx *ctx)
                          "that a new version fails and will not roll it back",
                          fn->id, how);
         }
+    }
+}
+
+/* ---- PIPE-004: code signing that only warns ---------------------------------------- */
+
+static void check_signing_enforced(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->signing_configs.count; i++) {
+        const slsec_signing_config *sc = ctx->app->signing_configs.items[i];
+        if (sc->enforced != SLSEC_NO)
+            continue;
+        slsec_report(ctx, sc->id, "AWS::Lambda::CodeSigningConfig", sc->policy_loc.line ? sc->policy_loc : sc->loc,
+                     "enforce",
+                     "code-signing configuration %s does not set UntrustedArtifactOnDeployment: Enforce: Lambda "
+                     "only logs a warning and deploys unsigned or wrongly signed packages",
+                     sc->id);
+    }
+}
+
+/* ---- PIPE-005: container image by a mutable tag ---------------------------------------- */
+
+static void check_image_digest(slsec_check_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->app->functions.count; i++) {
+        const slsec_function *fn = ctx->app->functions.items[i];
+        if (!fn->package_type || strcasecmp(fn->package_type, "Image") != 0 || !fn->code_uri)
+            continue;
+        const char *uri = fn->code_uri;
+        if (strstr(uri, "${") || strstr(uri, "@sha256:"))
+            continue; /* symbolic, or pinned by digest */
+        const char *slash = strrchr(uri, '/');
+        const char *colon = strrchr(slash ? slash : uri, ':');
+        const char *tag = colon ? colon + 1 : "latest";
+        slsec_report(ctx, fn->id, fn_type(fn), fn->loc, "image-digest",
+                     "function %s runs container image %s by its tag \"%s\", not by digest: whoever can push to "
+                     "the repository can change the code the next deployment runs",
+                     fn->id, uri, tag);
     }
 }
 
@@ -142,6 +181,74 @@ const slsec_rule slsec_rules_pipe[] = {
                    "          reason: concurrency is capped by the queue's maximum concurrency\n",
         .cwe = "",
         .owasp = "",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = NULL,
+    },
+    {
+        .id = "PIPE-004",
+        .family = "PIPE",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Code-signing configuration does not enforce signatures",
+        .why = "A code-signing configuration's CodeSigningPolicies.UntrustedArtifactOnDeployment defaults to "
+               "Warn: Lambda checks the signature, logs a CloudWatch metric when it is missing, expired or from "
+               "an untrusted profile, and deploys the package anyway. The configuration then documents an "
+               "intent without protecting anything.",
+        .fix = "Set UntrustedArtifactOnDeployment: Enforce once the pipeline signs every package.",
+        .snippet = "SigningConfig:\n"
+                   "  Type: AWS::Lambda::CodeSigningConfig\n"
+                   "  Properties:\n"
+                   "    CodeSigningPolicies:\n"
+                   "      UntrustedArtifactOnDeployment: Enforce   # Warn is the default\n",
+        .cwe = "CWE-345 CWE-494",
+        .owasp = "SAS-3",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_signing_enforced,
+    },
+    {
+        .id = "PIPE-005",
+        .family = "PIPE",
+        .severity = SLSEC_SEV_MEDIUM,
+        .title = "Container image function deployed by tag instead of digest",
+        .why = "An ImageUri with a tag (:latest, :v1) names whatever image the tag points to when the stack is "
+               "deployed or updated. Anyone who can push to the repository — a compromised CI job, a "
+               "mis-scoped role — can move the tag, and the next deployment runs their code; the template and "
+               "its review show nothing. A digest (@sha256:...) names exactly one image.",
+        .fix = "Reference the image by digest (repository@sha256:...), produced by the build, and make the "
+               "ECR repository's tags immutable.",
+        .snippet = "ThumbnailFunction:\n"
+                   "  Type: AWS::Lambda::Function\n"
+                   "  Properties:\n"
+                   "    PackageType: Image\n"
+                   "    Code:\n"
+                   "      ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs@sha256:<digest>\n",
+        .cwe = "CWE-494 CWE-829",
+        .owasp = "SAS-6",
+        .checkov = "",
+        .cfn_nag = "",
+        .cdk_nag = "",
+        .check = check_image_digest,
+    },
+    {
+        /* No check function: scan --require-signatures reports it
+         * (src/scan/signatures.c), as it needs the files, not the model. */
+        .id = "PIPE-006",
+        .family = "PIPE",
+        .severity = SLSEC_SEV_HIGH,
+        .title = "Deployment package without a valid signature",
+        .why = "A .zip package that is not signed by the build's key, or whose signature does not verify, may "
+               "not be what the pipeline built: it could have been swapped in a bucket, an artifact store or a "
+               "cache between build and deploy. Checked only with scan --require-signatures PUBKEY.",
+        .fix = "Sign the package where it is built (slsec sign function.zip -s slsec.key, or minisign -S) and "
+               "deploy only packages whose FILE.minisig verifies with the pipeline's public key.",
+        .snippet = "# in the pipeline: sign where the package is built, check before deploying\n"
+                   "# slsec sign .aws-sam/build/function.zip -s slsec.key -t \"build $CI_PIPELINE_ID\"\n"
+                   "# slsec scan . --require-signatures slsec.pub --artifact .aws-sam/build/function.zip\n",
+        .cwe = "CWE-494 CWE-345",
+        .owasp = "SAS-6",
         .checkov = "",
         .cfn_nag = "",
         .cdk_nag = "",

@@ -14,7 +14,9 @@
 #include "slsec/limits.h"
 #include "slsec/scan.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
+#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@ void slsec_config_init(slsec_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->fail_on = SLSEC_SEV_HIGH;
     slsec_settings_default(&cfg->settings);
+    cfg->dev_dependency_severity_drop = 1;
 }
 
 /* ---- messages ------------------------------------------------------------- */
@@ -265,7 +268,8 @@ static int read_thresholds(reader *r, const slsec_node *n)
         return SLSEC_OK;
     if (!slsec_node_is_map(n))
         return expected(r, n, "thresholds", "a mapping");
-    static const char *const keys[] = {"api_max_timeout", "max_timeout", "min_log_retention_days", NULL};
+    static const char *const keys[] = {"api_max_timeout", "dev_dependency_severity_drop", "max_timeout",
+                                       "min_log_retention_days", NULL};
     int rc = known_keys(r, n, "thresholds", keys);
     if (rc != SLSEC_OK)
         return rc;
@@ -283,6 +287,10 @@ static int read_thresholds(reader *r, const slsec_node *n)
         (rc = number(r, v, "thresholds.min_log_retention_days", 0, 3653, "days",
                      &s->min_log_retention_days)))
         return rc;
+    if ((v = slsec_node_get(n, "dev_dependency_severity_drop")) &&
+        (rc = number(r, v, "thresholds.dev_dependency_severity_drop", 0, 4, "severity levels",
+                     &r->cfg->dev_dependency_severity_drop)))
+        return rc;
     return SLSEC_OK;
 }
 
@@ -295,27 +303,82 @@ static int text(reader *r, const slsec_node *n, const char *path, const char *wh
     return SLSEC_OK;
 }
 
-static int read_ignore_paths(reader *r, const slsec_node *n)
+/* A list of non-empty strings (one string alone is a list of one). */
+static int read_list(reader *r, const slsec_node *n, const char *key, const char *what, const char *item_what,
+                     slsec_ptrvec *out)
 {
     if (n->flags & SLSEC_NF_NULL)
         return SLSEC_OK;
     if (slsec_node_is_scalar(n)) {
         const char *s = NULL;
-        int rc = text(r, n, "ignore_paths", "a list of path globs", &s);
+        int rc = text(r, n, key, what, &s);
         if (rc == SLSEC_OK)
-            slsec_ptrvec_push(r->arena, &r->cfg->ignore_paths, (void *)s);
+            slsec_ptrvec_push(r->arena, out, (void *)s);
         return rc;
     }
     if (!slsec_node_is_seq(n))
-        return expected(r, n, "ignore_paths", "a list of path globs");
+        return expected(r, n, key, what);
     for (size_t i = 0; i < n->count; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "ignore_paths[%zu]", i);
+        char path[96];
+        snprintf(path, sizeof path, "%s[%zu]", key, i);
         const char *s = NULL;
-        int rc = text(r, n->items[i], path, "a path glob such as 'legacy/**'", &s);
+        int rc = text(r, n->items[i], path, item_what, &s);
         if (rc != SLSEC_OK)
             return rc;
-        slsec_ptrvec_push(r->arena, &r->cfg->ignore_paths, (void *)s);
+        slsec_ptrvec_push(r->arena, out, (void *)s);
+    }
+    return SLSEC_OK;
+}
+
+static int read_ignore_paths(reader *r, const slsec_node *n)
+{
+    return read_list(r, n, "ignore_paths", "a list of path globs", "a path glob such as 'legacy/**'",
+                     &r->cfg->ignore_paths);
+}
+
+/* `secrets:` — allow lists for the secret pass (docs/secrets.md). Regexes
+ * are compiled here so a bad one is an error at its line and column. */
+static int read_secrets(reader *r, const slsec_node *n)
+{
+    if (n->flags & SLSEC_NF_NULL)
+        return SLSEC_OK;
+    if (!slsec_node_is_map(n))
+        return expected(r, n, "secrets", "a mapping with allow_paths, allow_regexes or allow_fingerprints");
+    static const char *const keys[] = {"allow_fingerprints", "allow_paths", "allow_regexes", NULL};
+    int rc;
+    if ((rc = known_keys(r, n, "secrets", keys)))
+        return rc;
+    const slsec_node *v;
+    if ((v = slsec_node_get(n, "allow_paths")) &&
+        (rc = read_list(r, v, "secrets.allow_paths", "a list of path globs", "a path glob such as 'tests/**'",
+                        &r->cfg->secret_allow_paths)))
+        return rc;
+    if ((v = slsec_node_get(n, "allow_fingerprints")) &&
+        (rc = read_list(r, v, "secrets.allow_fingerprints", "a list of fingerprints",
+                        "a fingerprint from a SECRET finding", &r->cfg->secret_allow_fingerprints)))
+        return rc;
+    if ((v = slsec_node_get(n, "allow_regexes"))) {
+        size_t first = r->cfg->secret_allow_regexes.count;
+        if ((rc = read_list(r, v, "secrets.allow_regexes", "a list of regular expressions",
+                            "a regular expression (PCRE2)", &r->cfg->secret_allow_regexes)))
+            return rc;
+        for (size_t i = first; i < r->cfg->secret_allow_regexes.count; i++) {
+            int e;
+            PCRE2_SIZE at;
+            pcre2_code *c = pcre2_compile((PCRE2_SPTR)r->cfg->secret_allow_regexes.items[i], PCRE2_ZERO_TERMINATED,
+                                          0, &e, &at, NULL);
+            if (c) {
+                pcre2_code_free(c);
+                continue;
+            }
+            char msg[160];
+            pcre2_get_error_message(e, (PCRE2_UCHAR *)msg, sizeof msg);
+            const slsec_node *item = slsec_node_is_seq(v) ? v->items[i - first] : v;
+            slsec_diag_set(r->d, SLSEC_DIAG_ERROR, r->file, item->line, item->col,
+                           "secrets.allow_regexes: bad regular expression (at character %zu: %s)", (size_t)at + 1,
+                           msg);
+            return SLSEC_EUSAGE;
+        }
     }
     return SLSEC_OK;
 }
@@ -412,8 +475,8 @@ int slsec_config_load(slsec_arena *a, const char *path, slsec_config *cfg, slsec
         return SLSEC_OK; /* an empty file: every default */
     if (!slsec_node_is_map(root))
         return expected(r, root, "the configuration",
-                        "a mapping with fail_on, rules, thresholds, ignore_paths or ignore");
-    static const char *const keys[] = {"fail_on", "ignore", "ignore_paths", "rules", "thresholds", NULL};
+                        "a mapping with fail_on, rules, thresholds, ignore_paths, ignore or secrets");
+    static const char *const keys[] = {"fail_on", "ignore", "ignore_paths", "rules", "secrets", "thresholds", NULL};
     if ((rc = known_keys(r, root, NULL, keys)))
         return rc;
     const slsec_node *v;
@@ -429,6 +492,8 @@ int slsec_config_load(slsec_arena *a, const char *path, slsec_config *cfg, slsec
     if ((v = slsec_node_get(root, "ignore_paths")) && (rc = read_ignore_paths(r, v)))
         return rc;
     if ((v = slsec_node_get(root, "ignore")) && (rc = read_ignore(r, v)))
+        return rc;
+    if ((v = slsec_node_get(root, "secrets")) && (rc = read_secrets(r, v)))
         return rc;
     return SLSEC_OK;
 }

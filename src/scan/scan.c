@@ -8,6 +8,12 @@
  * silence; one that looks like a template but does not parse is a warning
  * with its line and column. A file the user named is held to more: it must
  * be a template, so any failure to load it is reported.
+ * Terraform plans are gated the same way (slsec_tfplan_sniff, then
+ * slsec_tfplan_is_plan); a file that reads like a plan but is no JSON
+ * object is reported as a broken plan, not skipped.
+ * Serverless Framework configurations likewise (slsec_serverless_sniff,
+ * then slsec_serverless_is_config); their ${file()} variables may read
+ * only inside the scanned root.
  *
  * Each document is parsed into an arena of its own, kept only when the
  * template was loaded (the model points into it): JSON data files that
@@ -20,14 +26,18 @@
  * without a reason still suppresses, and is itself reported as PIPE-003 at
  * the suppression's place; a PIPE-003 finding can only be silenced by an
  * ignore that gives a reason, so `id: "*"` cannot hide its own report.
+ * Last, findings a baseline lists (opts->baseline_path, baseline.c) move
+ * to result->baselined: not reported, not counted.
  *
  * The library never prints: every problem ends in result->warnings or err.
  */
 #include "scan_internal.h"
 
+#include "slsec/deps.h"
 #include "slsec/limits.h"
 #include "slsec/load.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +92,21 @@ static void keep_doc(scan_state *s, slsec_arena *a)
 
 /* ---- loading ------------------------------------------------------------------ */
 
+/* A serverless.yml: its ${file()} variables may read files inside the
+ * scanned root only, both paths taken without symbolic links. */
+static int load_serverless(slsec_scan_result *r, scan_walk *w, const scan_input *in, const slsec_doc *doc,
+                           slsec_diag *d)
+{
+    char root[PATH_MAX], dir[PATH_MAX];
+    char *slash = strrchr(in->path, '/');
+    char *folder = slash ? slsec_arena_strndup(w->arena, in->path, (size_t)(slash - in->path + 1))
+                         : slsec_arena_strdup(w->arena, ".");
+    slsec_serverless_opts o = {0};
+    o.root = realpath(w->root, root) ? root : NULL;
+    o.dir = realpath(folder, dir) ? dir : NULL;
+    return slsec_load_serverless(r->app, doc, in->relpath, &o, &r->warnings, d);
+}
+
 static void load_input(scan_state *s, scan_walk *w, const scan_input *in, size_t max_bytes)
 {
     slsec_scan_result *r = &s->pub;
@@ -94,7 +119,8 @@ static void load_input(scan_state *s, scan_walk *w, const scan_input *in, size_t
         scan_fail_diag(w, SLSEC_EIO, &d);
         return;
     }
-    if (!in->explicit_file && !slsec_cfn_sniff(data, len)) {
+    bool tf_sniffed = slsec_tfplan_sniff(data, len);
+    if (!in->explicit_file && !slsec_cfn_sniff(data, len) && !slsec_serverless_sniff(data, len) && !tf_sniffed) {
         free(data);
         return;
     }
@@ -107,12 +133,20 @@ static void load_input(scan_state *s, scan_walk *w, const scan_input *in, size_t
         slsec_arena_free(da);
         return;
     }
-    if (!in->explicit_file && !slsec_cfn_is_template(doc.root)) {
+    bool serverless = slsec_serverless_is_config(doc.root);
+    /* A document that reads like a plan but is no object is a broken plan. */
+    bool tfplan = !serverless && tf_sniffed && (slsec_tfplan_is_plan(doc.root) || !slsec_node_is_map(doc.root));
+    if (!in->explicit_file && !serverless && !tfplan && !slsec_cfn_is_template(doc.root)) {
         slsec_arena_free(da);
         return;
     }
     /* For a named file that is no template, the loader says why. */
-    rc = slsec_load_cfn(r->app, &doc, in->relpath, &r->warnings, &d);
+    if (serverless)
+        rc = load_serverless(r, w, in, &doc, &d);
+    else if (tfplan)
+        rc = slsec_load_tfplan(r->app, &doc, in->relpath, &r->warnings, &d);
+    else
+        rc = slsec_load_cfn(r->app, &doc, in->relpath, &r->warnings, &d);
     keep_doc(s, da);
     if (rc != SLSEC_OK) {
         scan_fail_diag(w, SLSEC_EPARSE, &d);
@@ -428,6 +462,29 @@ static void sort_warnings(slsec_diags *w)
 
 /* ---- the pipeline ------------------------------------------------------------------- */
 
+/* The dependency pass (src/deps, docs/dependencies.md): DEP findings for
+ * the lockfiles the walk found, filtered afterwards like any other. */
+static void run_deps(slsec_scan_result *r, const slsec_scan_opts *opts, const scan_walk *w, rule_filter *rf)
+{
+    const slsec_rule *dep = slsec_rule_find("DEP-001");
+    size_t n = w->lockfiles.count;
+    if (!n || !dep || !rule_enabled(dep, rf))
+        return;
+    const char **paths = slsec_arena_alloc(r->arena, n * sizeof *paths);
+    const char **rels = slsec_arena_alloc(r->arena, n * sizeof *rels);
+    for (size_t i = 0; i < n; i++) {
+        const scan_input *in = w->lockfiles.items[i];
+        paths[i] = in->path;
+        rels[i] = in->relpath;
+    }
+    slsec_deps_pass p = {.app = r->app, .root = r->root, .db_path = opts->offline_db,
+                         .dev_drop = (int)r->config.dev_dependency_severity_drop, .arena = r->arena,
+                         .findings = &r->findings, .warnings = &r->warnings};
+    slsec_deps_run(&p, paths, rels, n);
+    r->lockfiles = n;
+    r->packages = p.packages;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -487,12 +544,15 @@ int slsec_scan_run(const slsec_scan_opts *opts, slsec_scan_result **out, slsec_d
         return rc;
     if ((rc = load_config(r, opts, shown, err)) != SLSEC_OK)
         return rc;
+    slsec_baseline *baseline = NULL;
+    if (opts->baseline_path && slsec_baseline_load(r->arena, opts->baseline_path, &baseline, err) != SLSEC_OK)
+        return SLSEC_EUSAGE; /* a bad baseline is a bad option: nothing is scanned */
     if ((rc = check_rule_globs(opts->extra_disabled, opts->extra_disabled_count, "skip", err)) ||
         (rc = check_rule_globs(opts->extra_only, opts->extra_only_count, "run", err)))
         return rc;
 
     scan_walk w = {.arena = r->arena, .root = r->root, .ignore_paths = &r->config.ignore_paths,
-                   .max_file_bytes = max_bytes, .warnings = &r->warnings};
+                   .max_file_bytes = max_bytes, .warnings = &r->warnings, .want_texts = !opts->no_secrets};
     for (size_t i = 0; i < npaths; i++)
         scan_walk_path(&w, paths[i] && *paths[i] ? paths[i] : ".");
     scan_walk_finish(&w);
@@ -501,7 +561,7 @@ int slsec_scan_run(const slsec_scan_opts *opts, slsec_scan_result **out, slsec_d
     r->files_seen = w.inputs.count;
     r->unknown_resources = r->app->unknown_resources;
 
-    if (r->templates == 0 && w.failures) {
+    if (r->templates == 0 && w.lockfiles.count == 0 && w.failures) {
         if (err)
             *err = w.first_failure;
         sort_warnings(&r->warnings);
@@ -511,7 +571,11 @@ int slsec_scan_run(const slsec_scan_opts *opts, slsec_scan_result **out, slsec_d
 
     rule_filter rf = {.cfg = &r->config, .opts = opts};
     slsec_rules_run(r->app, &r->config.settings, r->arena, rule_enabled, &rf, &r->findings);
+    run_deps(r, opts, &w, &rf);
+    scan_secrets_run(r, opts, &w, rule_enabled, &rf); /* secrets.c, docs/secrets.md */
+    scan_signatures_run(r, opts, rule_enabled, &rf);   /* signatures.c, docs/signing.md */
     filter(r, opts, &rf);
+    slsec_scan_apply_baseline(r, baseline);
     sort_warnings(&r->warnings);
     r->seconds = now() - start;
     return SLSEC_OK;

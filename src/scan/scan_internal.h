@@ -29,6 +29,7 @@ typedef struct scan_walk {
     size_t max_file_bytes;
     slsec_diags *warnings;
     slsec_ptrvec inputs;         /* scan_input*, in discovery order */
+    slsec_ptrvec lockfiles;      /* scan_input*: lockfiles for the dependency pass (deps.h) */
     slsec_ptrvec deferred;       /* symbolic links to files, resolved after the walk */
     slsec_strmap *seen;          /* "dev:ino" of files already taken */
     size_t files;                /* candidates met (bounded by SLSEC_MAX_FILES) */
@@ -36,6 +37,8 @@ typedef struct scan_walk {
     size_t failures;
     int first_code;              /* SLSEC_EIO or SLSEC_EPARSE */
     slsec_diag first_failure;
+    bool want_texts;             /* also list every regular file for the secret pass */
+    slsec_ptrvec texts;          /* scan_input*: files for the secret pass (secrets.c) */
 } scan_walk;
 
 /* Records a problem with an input: a warning, counted as a failure; the
@@ -60,5 +63,16 @@ void scan_walk_finish(scan_walk *w);
 
 /* A path relative to the root when it lies inside it, else as given. */
 const char *scan_relative(slsec_arena *a, const char *root, const char *abs, const char *given);
+
+/* The secret pass (secrets.c): SECRET findings for w->texts (and git
+ * history and archives when opts ask), appended to r->findings before
+ * filtering. `enabled` says which SECRET rules run. */
+void scan_secrets_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan_walk *w,
+                      bool (*enabled)(const slsec_rule *rule, void *user), void *user);
+
+/* PIPE-006 for .zip packages without a valid signature by
+ * opts->require_signatures (signatures.c, docs/signing.md). */
+void scan_signatures_run(slsec_scan_result *r, const slsec_scan_opts *opts,
+                         bool (*enabled)(const slsec_rule *rule, void *user), void *user);
 
 #endif

@@ -21,9 +21,19 @@
  *
  * Sizes are checked with stat() before anything is read: a 200 MB file
  * costs one system call.
+ *
+ * When w->want_texts is set, every regular file met (whatever its name or
+ * size; links excepted) also goes to w->texts for the secret pass
+ * (secrets.c); template discovery is the same either way.
+ *
+ * Lockfiles (slsec_lockfile_name: package-lock.json, yarn.lock,
+ * requirements*.txt, go.mod, ...) found on the way, or named by the user,
+ * are collected apart for the dependency pass (src/deps), which applies
+ * its own size limit; template discovery is the same with or without them.
  */
 #include "scan_internal.h"
 
+#include "slsec/deps.h"
 #include "slsec/limits.h"
 
 #include <dirent.h>
@@ -275,6 +285,32 @@ static void take_file(scan_walk *w, const char *path, const char *relpath, bool 
     slsec_ptrvec_push(w->arena, &w->inputs, in);
 }
 
+/* Every regular file goes to the secret pass too, whatever its name: the
+ * pass sniffs content and skips binaries itself. */
+static void take_text(scan_walk *w, const char *path, const char *relpath, const struct stat *st)
+{
+    char key[72];
+    snprintf(key, sizeof key, "t:%" PRIuMAX ":%" PRIuMAX, (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
+    if (!w->want_texts || slsec_strmap_get(w->seen, key) || strcmp(base_part(w->arena, relpath), ".slsec.yml") == 0)
+        return;
+    slsec_strmap_put(w->seen, slsec_arena_strdup(w->arena, key), (void *)1);
+    scan_input *in = slsec_arena_alloc(w->arena, sizeof *in);
+    in->path = slsec_arena_strdup(w->arena, path);
+    in->relpath = slsec_arena_strdup(w->arena, relpath);
+    slsec_ptrvec_push(w->arena, &w->texts, in);
+}
+
+/* Lockfiles go to the dependency pass (src/deps), which reads them itself
+ * and says when one is too large; they may also be template candidates
+ * (package-lock.json ends in .json), which content sniffing then drops. */
+static void take_lockfile(scan_walk *w, const char *path, const char *relpath)
+{
+    scan_input *in = slsec_arena_alloc(w->arena, sizeof *in);
+    in->path = slsec_arena_strdup(w->arena, path);
+    in->relpath = slsec_arena_strdup(w->arena, relpath);
+    slsec_ptrvec_push(w->arena, &w->lockfiles, in);
+}
+
 /* A link that cannot be followed: errno tells why. */
 static void bad_link(scan_walk *w, const char *relpath, int e)
 {
@@ -378,6 +414,9 @@ static void walk_folder(scan_walk *w, const char *path, const char *relpath, con
             }
             /* links to folders are never followed */
         } else if (S_ISREG(st.st_mode)) {
+            take_text(w, child, rel, &st);
+            if (slsec_lockfile_name(name))
+                take_lockfile(w, child, rel);
             if (candidate_name(base, name))
                 take_file(w, child, rel, false, &st);
         } else if (candidate_name(base, name)) {
@@ -427,6 +466,12 @@ void scan_walk_path(scan_walk *w, const char *given)
         char *j = join(dir, base_part(w->arena, given));
         abs = slsec_arena_strdup(w->arena, j);
         free(j);
+    }
+    if (S_ISREG(st.st_mode))
+        take_text(w, given, scan_relative(w->arena, w->root, abs, given), &st);
+    if (slsec_lockfile_name(base_part(w->arena, given))) {
+        take_lockfile(w, given, scan_relative(w->arena, w->root, abs, given));
+        return;
     }
     take_file(w, given, scan_relative(w->arena, w->root, abs, given), true, &st);
 }

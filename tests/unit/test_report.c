@@ -161,7 +161,7 @@ static bool valid_utf8(const char *s)
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         uint32_t cp;
-        size_t k = slsec_rpt_utf8_decode(p + i, n - i, &cp);
+        size_t k = slsec_utf8_decode(p + i, n - i, &cp);
         if (!k)
             return false;
         i += k;
