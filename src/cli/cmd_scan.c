@@ -391,8 +391,8 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto done;
     }
-    if (r->templates == 0 && r->lockfiles == 0 && !a.quiet)
-        fprintf(stderr, "slsec: note: no CloudFormation or SAM template found (%zu candidate file%s "
+    if (r->templates == 0 && r->lockfiles == 0 && r->text_files == 0 && !a.quiet)
+        fprintf(stderr, "slsec: note: no template, lockfile or text file found (%zu candidate file%s "
                         "looked at); nothing to report\n",
                 r->files_seen, r->files_seen == 1 ? "" : "s");
 

@@ -234,12 +234,6 @@ static const char *text_or(const slsec_node *resolved, const char *fallback)
     return resolved && resolved->kind == SLSEC_NODE_SCALAR && resolved->str ? resolved->str : fallback;
 }
 
-/* The logical id's key node, for locations of triggers made from a resource. */
-static const slsec_node *resource_key(cfn_ctx *c, const slsec_resource *r)
-{
-    return slsec_node_get_key(slsec_node_get(c->root, "Resources"), r->id);
-}
-
 /* A resource whose Condition is known false is not deployed. */
 static slsec_tri deployed(cfn_ctx *c, const slsec_resource *r)
 {
@@ -1080,7 +1074,8 @@ static void method_link(cfn_ctx *c, slsec_resource *r)
     const slsec_node *integ = cfn_prop_raw(r, "Integration");
     rt->function = function_in(c, slsec_node_get(integ, "Uri"));
     if (rt->function) {
-        slsec_trigger *t = cfn_add_trigger(c, rt->function, SLSEC_TRIGGER_API_REST, r->id, resource_key(c, r), api->id);
+        slsec_trigger *t = cfn_add_trigger(c, rt->function, SLSEC_TRIGGER_API_REST, r->id, NULL, api->id);
+        t->loc = r->loc; /* the resource's logical id */
         t->route = rt;
     }
 }
@@ -1154,7 +1149,8 @@ static void v2_api_link(cfn_ctx *c, slsec_resource *r)
     slsec_route *rt = new_route(c, api, "ANY", "$default", cfn_loc(c, slsec_node_get_key(r->props, "Target")), r->id);
     rt->function = function_in(c, target);
     if (rt->function) {
-        slsec_trigger *t = cfn_add_trigger(c, rt->function, SLSEC_TRIGGER_API_HTTP, r->id, resource_key(c, r), api->id);
+        slsec_trigger *t = cfn_add_trigger(c, rt->function, SLSEC_TRIGGER_API_HTTP, r->id, NULL, api->id);
+        t->loc = r->loc; /* the resource's logical id */
         t->route = rt;
     }
 }
@@ -1185,7 +1181,8 @@ static void v2_route_link(cfn_ctx *c, slsec_resource *r)
         rt->function = function_in(c, cfn_prop_raw(integ, "IntegrationUri"));
     if (rt->function) {
         slsec_trigger_kind tk = api->kind == SLSEC_API_WEBSOCKET ? SLSEC_TRIGGER_WEBSOCKET : SLSEC_TRIGGER_API_HTTP;
-        slsec_trigger *t = cfn_add_trigger(c, rt->function, tk, r->id, resource_key(c, r), api->id);
+        slsec_trigger *t = cfn_add_trigger(c, rt->function, tk, r->id, NULL, api->id);
+        t->loc = r->loc; /* the resource's logical id */
         t->route = rt;
     }
 }

@@ -245,11 +245,29 @@ static void plural(writer *w, size_t n, const char *one, const char *many)
 static void put_summary(writer *w, const slsec_scan_result *r)
 {
     size_t total = slsec_rpt_total(r);
+    /* What each pass read, so "no findings" is never mistaken for "looked
+     * at nothing": templates always, lockfiles and secrets when they ran. */
     slsec_buf_puts(w->b, "Scanned ");
     plural(w, r->templates, "template", "templates");
     slsec_buf_puts(w->b, " (");
     plural(w, r->files_seen, "file", "files");
-    slsec_buf_puts(w->b, "): ");
+    slsec_buf_puts(w->b, ")");
+    if (r->lockfiles) {
+        slsec_buf_puts(w->b, ", ");
+        plural(w, r->lockfiles, "lockfile", "lockfiles");
+        slsec_buf_puts(w->b, " (");
+        plural(w, r->packages, "package", "packages");
+        slsec_buf_puts(w->b, ")");
+    }
+    if (r->text_files) {
+        slsec_buf_puts(w->b, ", ");
+        plural(w, r->text_files, "file", "files");
+        if (r->text_bytes >= 1000000)
+            slsec_buf_printf(w->b, " (%.1f MB) for secrets", (double)r->text_bytes / 1e6);
+        else
+            slsec_buf_printf(w->b, " (%.1f kB) for secrets", (double)r->text_bytes / 1e3);
+    }
+    slsec_buf_puts(w->b, ": ");
     if (total == 0) {
         on(w, "\x1b[32m");
         slsec_buf_puts(w->b, "no findings");
@@ -274,6 +292,8 @@ static void put_summary(writer *w, const slsec_scan_result *r)
     }
     slsec_buf_puts(w->b, ", ");
     slsec_buf_printf(w->b, "%zu suppressed", r->suppressed);
+    if (r->baselined.count)
+        slsec_buf_printf(w->b, ", %zu in the baseline", r->baselined.count);
     slsec_buf_puts(w->b, ", ");
     plural(w, r->warnings.count, "warning", "warnings");
     slsec_buf_puts(w->b, "\n");
