@@ -87,13 +87,27 @@ json_t *slsec_rpt_jstr(const char *s)
 
 json_t *slsec_rpt_jstr_or_empty(const char *s) { return slsec_rpt_jstr(s ? s : ""); }
 
+static int append_to_buf(const char *text, size_t n, void *user)
+{
+    slsec_buf_append(user, text, n);
+    return 0;
+}
+
+/* Through a buffer and one fwrite: json_dumpf writes token by token, which
+ * cost a fifth of a scan with thousands of findings. */
 int slsec_rpt_json_dump(FILE *out, json_t *root)
 {
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    slsec_buf b;
+    slsec_buf_init(&b);
+    int rc = json_dump_callback(root, append_to_buf, &b, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
-    if (rc != 0 || fputc('\n', out) == EOF || ferror(out))
-        return SLSEC_EIO;
-    return SLSEC_OK;
+    slsec_buf_putc(&b, '\n');
+    if (rc == 0)
+        rc = slsec_rpt_flush(out, &b);
+    else
+        rc = SLSEC_EIO;
+    slsec_buf_free(&b);
+    return rc;
 }
 
 int slsec_rpt_flush(FILE *out, slsec_buf *b)
