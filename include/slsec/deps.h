@@ -30,10 +30,12 @@ typedef enum {
     SLSEC_ECO_GO,
     SLSEC_ECO_CRATES,
     SLSEC_ECO_RUBYGEMS,
+    SLSEC_ECO_MAVEN,
+    SLSEC_ECO_PACKAGIST,
     SLSEC_ECO_COUNT,
 } slsec_ecosystem;
 
-/* "npm", "PyPI", "Go", "crates.io", "RubyGems". */
+/* "npm", "PyPI", "Go", "crates.io", "RubyGems", "Maven", "Packagist". */
 const char *slsec_ecosystem_name(slsec_ecosystem e);
 bool slsec_ecosystem_parse(const char *osv_name, slsec_ecosystem *out);
 
@@ -44,12 +46,14 @@ bool slsec_ecosystem_parse(const char *osv_name, slsec_ecosystem *out);
  * version PEP 440 rejects sorts as a "legacy" version, before every valid
  * one (as pip's packaging did); RubyGems by Gem::Version (runs of digits
  * or letters, a letter run making a pre-release, trailing zero segments
- * ignored). *out is <0, 0 or >0. Returns SLSEC_OK, or
+ * ignored); Maven by the POM reference's version order specification;
+ * Packagist by PHP's version_compare(). *out is <0, 0 or >0. Returns SLSEC_OK, or
  * SLSEC_EPARSE when a version cannot be read in that ecosystem. */
 int slsec_version_cmp(slsec_ecosystem e, const char *a, const char *b, int *out);
 
 /* The name as the ecosystem compares names: PEP 503 for PyPI (lower case,
- * runs of "-_." as one '-'); unchanged elsewhere. */
+ * runs of "-_." as one '-'); lower case for Packagist; unchanged elsewhere
+ * (Maven names are "groupId:artifactId"). */
 const char *slsec_package_name_norm(slsec_arena *a, slsec_ecosystem e, const char *name);
 
 /* ---- lockfiles ----------------------------------------------------------------- */

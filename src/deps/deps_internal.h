@@ -30,5 +30,13 @@ void lock_warn(lockctx *c, int line, int col, const char *fmt, ...) __attribute_
 int lock_package_lock(lockctx *c, const char *data, size_t len);
 int lock_pipfile_lock(lockctx *c, const char *data, size_t len);
 int lock_pnpm(lockctx *c, const char *data, size_t len);
+int lock_composer_lock(lockctx *c, const char *data, size_t len);
+
+/* pom.xml with literal versions (lockfile_pom.c). */
+int lock_pom_xml(lockctx *c, const char *data, size_t len);
+
+/* Version order for Maven and Packagist (version_jvm_php.c). */
+int slsec_version_cmp_maven(const char *a, const char *b, int *out);
+int slsec_version_cmp_packagist(const char *a, const char *b, int *out);
 
 #endif

@@ -24,6 +24,7 @@
  *   go.mod — require lines; `// indirect` marks transitive ones.
  *   go.sum — module lines, only when no go.mod sits beside it (go.mod is
  *     the better source: go.sum also lists modules the build never uses).
+ *   composer.lock, pom.xml — see lockfile_doc.c and lockfile_pom.c.
  *   Gemfile.lock — the specs of GEM sections (four spaces in: `name
  *     (version[-platform])`); GIT and PATH sections are not from
  *     rubygems.org; DEPENDENCIES names the direct ones.
@@ -84,6 +85,8 @@ typedef enum {
     LOCK_GOMOD,
     LOCK_GOSUM,
     LOCK_GEMFILE,
+    LOCK_COMPOSER,
+    LOCK_POM,
 } lock_kind;
 
 static const char *base_name(const char *p)
@@ -98,7 +101,8 @@ static lock_kind kind_of(const char *name)
         {"package-lock.json", LOCK_NPM}, {"npm-shrinkwrap.json", LOCK_NPM}, {"yarn.lock", LOCK_YARN},
         {"pnpm-lock.yaml", LOCK_PNPM},   {"poetry.lock", LOCK_POETRY},      {"uv.lock", LOCK_UV},
         {"Pipfile.lock", LOCK_PIPFILE},  {"Cargo.lock", LOCK_CARGO},        {"go.mod", LOCK_GOMOD},
-        {"go.sum", LOCK_GOSUM},          {"Gemfile.lock", LOCK_GEMFILE},
+        {"go.sum", LOCK_GOSUM},          {"Gemfile.lock", LOCK_GEMFILE},    {"composer.lock", LOCK_COMPOSER},
+        {"pom.xml", LOCK_POM},
     };
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         if (strcmp(name, exact[i].name) == 0)
@@ -648,6 +652,8 @@ static int parse(lockctx *c, const char *data, size_t len)
     case LOCK_GOMOD: return read_gomod(c, data, len);
     case LOCK_GOSUM: return read_gosum(c, data, len);
     case LOCK_GEMFILE: return read_gemfile_lock(c, data, len);
+    case LOCK_COMPOSER: return lock_composer_lock(c, data, len);
+    case LOCK_POM: return lock_pom_xml(c, data, len);
     case LOCK_NONE: break;
     }
     lock_warn(c, 0, 0, "not a lockfile slsec reads");

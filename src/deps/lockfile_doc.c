@@ -1,8 +1,12 @@
 /*
  * lockfile_doc.c — the JSON and YAML lockfiles, read through src/doc so
  * every package keeps the line of its entry: package-lock.json and
- * npm-shrinkwrap.json (lockfileVersion 1, 2, 3), Pipfile.lock and
- * pnpm-lock.yaml (lockfileVersion 5 to 9).
+ * npm-shrinkwrap.json (lockfileVersion 1, 2, 3), Pipfile.lock,
+ * composer.lock and pnpm-lock.yaml (lockfileVersion 5 to 9).
+ *
+ * composer.lock: the "packages" and "packages-dev" arrays, each entry's
+ * "name" and "version" (a leading 'v' kept: the order ignores it). Branch
+ * checkouts ("dev-main", "1.x-dev") are not releases and are skipped.
  *
  * package-lock v2/v3: the "packages" map, keyed by install path. An entry
  * whose path has no node_modules/ segment is a workspace (the project's
@@ -180,6 +184,33 @@ int lock_pipfile_lock(lockctx *c, const char *data, size_t len)
             ver += 2 + (ver[2] == '=');
             lock_add(c, SLSEC_ECO_PYPI, name, strlen(name), ver, strlen(ver), (int)k->line, (int)k->col, dev,
                      false);
+        }
+    }
+    slsec_arena_free(tmp);
+    return rc;
+}
+
+/* ---- composer.lock -------------------------------------------------------------- */
+
+int lock_composer_lock(lockctx *c, const char *data, size_t len)
+{
+    slsec_arena *tmp = slsec_arena_new();
+    slsec_doc doc;
+    int rc = parse_doc(c, tmp, data, len, &doc);
+    if (rc == SLSEC_OK && !slsec_node_get(doc.root, "packages") && !slsec_node_get(doc.root, "packages-dev")) {
+        lock_warn(c, 0, 0, "not a composer.lock: no \"packages\" or \"packages-dev\" list");
+        rc = SLSEC_EPARSE;
+    }
+    for (int dev = 0; rc == SLSEC_OK && dev < 2; dev++) {
+        const slsec_node *list = slsec_node_get(doc.root, dev ? "packages-dev" : "packages");
+        for (size_t i = 0; slsec_node_is_seq(list) && i < list->count; i++) {
+            const slsec_node *entry = list->items[i];
+            const char *name = slsec_node_get_str(entry, "name");
+            const char *ver = slsec_node_get_str(entry, "version");
+            if (!name || !ver || slsec_str_has_prefix(ver, "dev-") || slsec_str_has_suffix(ver, "-dev"))
+                continue;
+            lock_add(c, SLSEC_ECO_PACKAGIST, name, strlen(name), ver, strlen(ver), (int)entry->line,
+                     (int)entry->col, dev, false);
         }
     }
     slsec_arena_free(tmp);

@@ -23,14 +23,15 @@
  * missing one is 0), a letter segment below a number, letters in ASCII
  * order — so "1.0.a2" is a pre-release of 1.0 and equals "1.0.a.2".
  */
-#include "slsec/deps.h"
+#include "deps_internal.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static const char *const eco_names[SLSEC_ECO_COUNT] = {"npm", "PyPI", "Go", "crates.io", "RubyGems"};
+static const char *const eco_names[SLSEC_ECO_COUNT] = {"npm",      "PyPI",  "Go",       "crates.io",
+                                                        "RubyGems", "Maven", "Packagist"};
 
 const char *slsec_ecosystem_name(slsec_ecosystem e)
 {
@@ -49,6 +50,12 @@ bool slsec_ecosystem_parse(const char *name, slsec_ecosystem *out)
 
 const char *slsec_package_name_norm(slsec_arena *a, slsec_ecosystem e, const char *name)
 {
+    if (e == SLSEC_ECO_PACKAGIST) {
+        char *lower = slsec_arena_strdup(a, name);
+        for (char *p = lower; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        return lower;
+    }
     if (e != SLSEC_ECO_PYPI)
         return name;
     size_t n = strlen(name);
@@ -619,6 +626,8 @@ int slsec_version_cmp(slsec_ecosystem e, const char *a, const char *b, int *out)
     case SLSEC_ECO_GO:
     case SLSEC_ECO_CRATES: return semver_cmp(a, b, out);
     case SLSEC_ECO_RUBYGEMS: return gem_cmp(a, b, out);
+    case SLSEC_ECO_MAVEN: return slsec_version_cmp_maven(a, b, out);
+    case SLSEC_ECO_PACKAGIST: return slsec_version_cmp_packagist(a, b, out);
     default: return SLSEC_EPARSE;
     }
 }

@@ -17,14 +17,14 @@ export XDG_CACHE_HOME="$TMP/cache"
 
 case_begin "db import of an OSV folder: counts, and a warning naming the broken file"
 expect_exit 0 "$SLSEC" db import --db "$DB" "$OSV"
-expect_contains "$OUT" "13 files, 12 new, 0 updated, 0 unchanged, 1 withdrawn, 1 skipped"
+expect_contains "$OUT" "15 files, 14 new, 0 updated, 0 unchanged, 1 withdrawn, 1 skipped"
 expect_match "$ERR" "warning: .*osv/other/broken.json: line 1 column"
 expect_file "$DB"
 case_end
 
 case_begin "db import again: incremental, nothing changes"
 expect_exit 0 "$SLSEC" db import --db "$DB" "$OSV"
-expect_contains "$OUT" "0 new, 0 updated, 12 unchanged"
+expect_contains "$OUT" "0 new, 0 updated, 14 unchanged"
 case_end
 
 case_begin "db status lists ecosystems, counts and newest modification (text and json)"
@@ -35,7 +35,7 @@ expect_contains "$OUT" "index: $DB"
 expect_exit 0 "$SLSEC" db status --db "$DB" --format json
 py_check "$OUT" '
 e = {x["ecosystem"]: x for x in d["ecosystems"]}
-if sorted(e) != ["Go", "PyPI", "RubyGems", "crates.io", "npm"]: print("ecosystems", sorted(e))
+if sorted(e) != ["Go", "Maven", "Packagist", "PyPI", "RubyGems", "crates.io", "npm"]: print("ecosystems", sorted(e))
 if e["npm"]["advisories"] != 4 or e["npm"]["withdrawn"] != 1: print("npm counts", e["npm"])
 '
 case_end
@@ -85,6 +85,8 @@ py_check "$OUT" '
 got = sorted((x["location"]["file"], x["resource"], x["message"].split(" is affected by ")[1].split(" ")[0].rstrip(":;")) for x in d["findings"])
 want = sorted([
   ("cargo/Cargo.lock", "smallvec", "RUSTSEC-2021-0003"),
+  ("composer/composer.lock", "guzzlehttp/guzzle", "GHSA-w248-ffj2-4v5q"),
+  ("maven/pom.xml", "org.apache.logging.log4j:log4j-core", "GHSA-jfh8-c2jp-5v3q"),
   ("go/go.mod", "golang.org/x/text", "GO-2020-0015"),
   ("gosum-only/go.sum", "golang.org/x/text", "GO-2020-0015"),
   ("npm-v1/package-lock.json", "lodash", "GHSA-35jh-r3h4-6jhm"),

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const char *const names[] = {
     "package-lock.json", "yarn.lock",    "pnpm-lock.yaml", "requirements.txt", "poetry.lock",
     "uv.lock",           "Pipfile.lock", "Cargo.lock",     "go.mod",           "go.sum",
-    "Gemfile.lock",
+    "Gemfile.lock",      "composer.lock", "pom.xml",
 };
 #define NNAMES (sizeof names / sizeof names[0])
 

@@ -119,8 +119,8 @@ static void import_folder_and_match(void **state)
     fixture *f = *state;
     slsec_osvdb_import_stats st;
     import_ok(f->db, OSV, &st, 1); /* broken.json */
-    assert_int_equal(st.files, 13);
-    assert_int_equal(st.added, 12);
+    assert_int_equal(st.files, 15);
+    assert_int_equal(st.added, 14);
     assert_int_equal(st.withdrawn, 1);
     assert_int_equal(st.skipped, 1);
 
@@ -181,6 +181,21 @@ static void import_folder_and_match(void **state)
     expect_match(db, SLSEC_ECO_RUBYGEMS, "nokogiri", "1.13.9.rc1",
                  "GHSA-2qc6-mcvw-92cw [CVE-2022-40303] high 1.13.9\n");
     expect_match(db, SLSEC_ECO_RUBYGEMS, "nokogiri", "1.13.9", "");
+    /* Maven: two stretches, a pre-release qualifier as the lower bound */
+    expect_match(db, SLSEC_ECO_MAVEN, "org.apache.logging.log4j:log4j-core", "2.14.1",
+                 "GHSA-jfh8-c2jp-5v3q [CVE-2021-44228] critical 2.15.0\n");
+    expect_match(db, SLSEC_ECO_MAVEN, "org.apache.logging.log4j:log4j-core", "2.0-beta9",
+                 "GHSA-jfh8-c2jp-5v3q [CVE-2021-44228] critical 2.12.2\n");
+    expect_match(db, SLSEC_ECO_MAVEN, "org.apache.logging.log4j:log4j-core", "2.0-beta8", "");
+    expect_match(db, SLSEC_ECO_MAVEN, "org.apache.logging.log4j:log4j-core", "2.12.2", "");
+    expect_match(db, SLSEC_ECO_MAVEN, "org.apache.logging.log4j:log4j-core", "2.15.0", "");
+    /* Packagist: a 'v' prefix and case in names do not matter */
+    expect_match(db, SLSEC_ECO_PACKAGIST, "guzzlehttp/guzzle", "7.4.2",
+                 "GHSA-w248-ffj2-4v5q [CVE-2022-29248] high 7.4.3\n");
+    expect_match(db, SLSEC_ECO_PACKAGIST, "GuzzleHttp/Guzzle", "v6.5.5",
+                 "GHSA-w248-ffj2-4v5q [CVE-2022-29248] high 6.5.6\n");
+    expect_match(db, SLSEC_ECO_PACKAGIST, "guzzlehttp/guzzle", "7.4.3", "");
+    expect_match(db, SLSEC_ECO_PACKAGIST, "guzzlehttp/guzzle", "6.5.6", "");
     /* an unreadable installed version is a warning, not a match */
     got = match(db, SLSEC_ECO_NPM, "lodash", "latest", &warnings);
     assert_string_equal(got, "");
@@ -194,8 +209,8 @@ static void import_folder_and_match(void **state)
     slsec_arena *a = slsec_arena_new();
     slsec_ptrvec ecos = {0};
     assert_int_equal(slsec_osvdb_status(h, a, &ecos, &err), SLSEC_OK);
-    assert_int_equal(ecos.count, 5);
-    const slsec_osvdb_eco_status *npm = ecos.items[4];
+    assert_int_equal(ecos.count, 7);
+    const slsec_osvdb_eco_status *npm = ecos.items[6];
     assert_string_equal(npm->ecosystem, "npm");
     assert_int_equal(npm->advisories, 4);
     assert_int_equal(npm->withdrawn, 1);

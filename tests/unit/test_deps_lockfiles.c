@@ -181,6 +181,29 @@ static void gemfile(void **s)
                     NULL);
 }
 
+static void composer(void **s)
+{
+    (void)s;
+    /* branch checkouts (dev-main) are not releases */
+    expect_lockfile("composer/composer.lock",
+                    "Packagist guzzlehttp/guzzle 7.4.2 7\n"
+                    "Packagist monolog/monolog v2.9.1 13\n"
+                    "Packagist phpunit/phpunit 9.6.13 25 dev\n",
+                    NULL);
+}
+
+static void maven(void **s)
+{
+    (void)s;
+    /* a property resolves; ${project.version}, ranges, comments and plugin
+     * dependencies do not count */
+    expect_lockfile("maven/pom.xml",
+                    "Maven org.apache.logging.log4j:log4j-core 2.14.1 13 direct\n"
+                    "Maven com.amazonaws:aws-lambda-java-core 1.2.3 18 direct\n"
+                    "Maven junit:junit 4.13.2 34 dev direct\n",
+                    NULL);
+}
+
 /* ---- bad input -------------------------------------------------------------------------- */
 
 static int parse_bytes(const char *name, const char *data, size_t *warnings, size_t *count)
@@ -210,6 +233,10 @@ static void not_what_the_name_says(void **s)
     assert_int_not_equal(parse_bytes("Pipfile.lock", "[1, 2]", &w, &n), SLSEC_OK);
     assert_int_not_equal(parse_bytes("go.mod", "hello\n", &w, &n), SLSEC_OK);
     assert_int_not_equal(parse_bytes("Gemfile.lock", "    nokogiri (1.0)\n", &w, &n), SLSEC_OK);
+    assert_int_not_equal(parse_bytes("composer.lock", "{\"name\": \"x\"}", &w, &n), SLSEC_OK);
+    assert_int_not_equal(parse_bytes("pom.xml", "<html><body>hi</body></html>", &w, &n), SLSEC_OK);
+    assert_int_not_equal(parse_bytes("pom.xml", "not xml at all", &w, &n), SLSEC_OK);
+    assert_int_not_equal(parse_bytes("pom.xml", "<project><</project>", &w, &n), SLSEC_OK);
     /* empty files hold no packages and are no error */
     assert_int_equal(parse_bytes("requirements.txt", "", &w, &n), SLSEC_OK);
     assert_int_equal(n, 0);
@@ -227,7 +254,7 @@ static void truncated(void **s)
         "npm-v3/package-lock.json", "yarn-v1/yarn.lock",       "yarn-berry/yarn.lock", "pnpm-v6/pnpm-lock.yaml",
         "pip/requirements.txt",     "poetry/poetry.lock",      "uv/uv.lock",           "pipenv/Pipfile.lock",
         "cargo/Cargo.lock",         "go/go.mod",               "gosum-only/go.sum",    "npm-v1/package-lock.json",
-        "ruby/Gemfile.lock",
+        "ruby/Gemfile.lock",        "composer/composer.lock",  "maven/pom.xml",
     };
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
         char path[1024];
@@ -259,7 +286,7 @@ int main(void)
         cmocka_unit_test(npm_v3),       cmocka_unit_test(npm_v1),    cmocka_unit_test(yarn_v1),
         cmocka_unit_test(yarn_berry),   cmocka_unit_test(pnpm),      cmocka_unit_test(requirements),
         cmocka_unit_test(toml_locks),   cmocka_unit_test(pipfile),   cmocka_unit_test(go),
-        cmocka_unit_test(gemfile),
+        cmocka_unit_test(gemfile),      cmocka_unit_test(composer),  cmocka_unit_test(maven),
         cmocka_unit_test(not_what_the_name_says), cmocka_unit_test(truncated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /*
- * test_version_order.c — slsec_version_cmp (SemVer, PEP 440, RubyGems)
+ * test_version_order.c — slsec_version_cmp (SemVer, PEP 440, RubyGems,
+ * Maven, Packagist)
  * against the comparator vectors
  * of google/osv-scanner (tests/fixtures/version-order, copied with their
  * origin noted): every "a < b", "a = b", "a > b" line is checked in both
@@ -32,7 +33,7 @@ static size_t run_vectors(slsec_ecosystem eco, const char *name)
     while (fgets(line, sizeof line, f)) {
         lineno++;
         line[strcspn(line, "\r\n")] = '\0';
-        if (!line[0] || strncmp(line, "//", 2) == 0)
+        if (!line[0] || strncmp(line, "//", 2) == 0 || line[0] == '#')
             continue;
         char a[512], op[4], b[512];
         if (sscanf(line, "%511s %3s %511s", a, op, b) != 3)
@@ -76,6 +77,19 @@ static void rubygems_vectors(void **state)
     (void)state;
     assert_true(run_vectors(SLSEC_ECO_RUBYGEMS, "rubygems-versions.txt") >= 25);
     assert_true(run_vectors(SLSEC_ECO_RUBYGEMS, "rubygems-versions-generated.txt") > 4000);
+}
+
+static void maven_vectors(void **state)
+{
+    (void)state;
+    assert_true(run_vectors(SLSEC_ECO_MAVEN, "maven-versions.txt") >= 80);
+    assert_true(run_vectors(SLSEC_ECO_MAVEN, "maven-versions-generated.txt") > 14000);
+}
+
+static void packagist_vectors(void **state)
+{
+    (void)state;
+    assert_true(run_vectors(SLSEC_ECO_PACKAGIST, "packagist-versions.txt") >= 80);
 }
 
 static int cmp(slsec_ecosystem e, const char *a, const char *b)
@@ -124,6 +138,13 @@ static void names(void **state)
     assert_true(slsec_ecosystem_parse("PyPI", &e));
     assert_int_equal(e, SLSEC_ECO_PYPI);
     assert_false(slsec_ecosystem_parse("pypi", &e));
+    assert_true(slsec_ecosystem_parse("Maven", &e));
+    assert_int_equal(e, SLSEC_ECO_MAVEN);
+    assert_true(slsec_ecosystem_parse("Packagist", &e));
+    assert_string_equal(slsec_package_name_norm(a, SLSEC_ECO_PACKAGIST, "Symfony/HTTP-Kernel"),
+                        "symfony/http-kernel");
+    assert_string_equal(slsec_package_name_norm(a, SLSEC_ECO_MAVEN, "org.apache.logging.log4j:log4j-core"),
+                        "org.apache.logging.log4j:log4j-core");
     slsec_arena_free(a);
 }
 
@@ -131,7 +152,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(semver_vectors), cmocka_unit_test(pypi_vectors),
-        cmocka_unit_test(pypi_generated_vectors), cmocka_unit_test(rubygems_vectors), cmocka_unit_test(extra_cases), cmocka_unit_test(names),
+        cmocka_unit_test(pypi_generated_vectors), cmocka_unit_test(rubygems_vectors), cmocka_unit_test(maven_vectors),
+        cmocka_unit_test(packagist_vectors), cmocka_unit_test(extra_cases), cmocka_unit_test(names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
