@@ -24,6 +24,8 @@
  */
 #include "rules_internal.h"
 
+#include "slsec/audit.h" /* the IAM action table: access levels */
+
 #include <string.h>
 #include <strings.h>
 
@@ -379,6 +381,36 @@ static bool is_write_action(const char *action)
     return false;
 }
 
+typedef struct level_count {
+    size_t changing, all;
+} level_count;
+
+static void count_level(const char *service, const char *action, slsec_access_level level, void *user)
+{
+    (void)service, (void)action;
+    level_count *c = user;
+    c->all++;
+    if (level >= SLSEC_ACCESS_WRITE)
+        c->changing++;
+}
+
+/* Whether an action (or pattern) grants anything that changes state:
+ * Write, Permissions management or Tagging in the IAM action table
+ * (src/audit/iam_actions.c, every action AWS documents). The verbs above
+ * decide only for actions the table does not know (new or misspelt ones):
+ * so kms:Decrypt and sqs:DeleteMessage count, sqs:ReceiveMessage and
+ * dynamodb:Query do not, as AWS classifies them. */
+static bool changes_state(const char *action)
+{
+    if (strpbrk(action, "*?")) {
+        level_count c = {0};
+        slsec_iam_expand(action, count_level, &c);
+        return c.all ? c.changing > 0 : is_write_action(action);
+    }
+    slsec_access_level level = slsec_iam_action_level(action, NULL, 0);
+    return level == SLSEC_ACCESS_UNKNOWN ? is_write_action(action) : level >= SLSEC_ACCESS_WRITE;
+}
+
 static bool normal_on_star(const char *action)
 {
     for (size_t i = 0; i < sizeof star_is_normal / sizeof star_is_normal[0]; i++)
@@ -416,7 +448,7 @@ static void check_wildcard_resources(slsec_check_ctx *ctx)
                 for (size_t ai = 0; ai < s->actions.count; ai++) {
                     const char *act = slsec_statement_action(s, ai);
                     /* iam:PassRole on "*" is IAM-004's (critical) finding. */
-                    if (act && is_write_action(act) && !normal_on_star(act) && strcasecmp(act, "iam:PassRole") != 0)
+                    if (act && changes_state(act) && !normal_on_star(act) && strcasecmp(act, "iam:PassRole") != 0)
                         writes[nw++] = act;
                 }
                 if (!nw)
@@ -936,9 +968,11 @@ const slsec_rule slsec_rules_iam[] = {
         .why = "Write actions (Put, Create, Delete, Update, Send, Publish, Invoke, Attach, ...) granted on "
                "Resource \"*\" apply to every bucket, table, queue, function or role of the account, not only "
                "the ones the function was written for. A compromised function can then overwrite or delete "
-               "other applications' data, publish to their topics or change their permissions. The log and "
-               "trace actions of Lambda's basic execution role, which accept no narrower resource, are not "
-               "reported.",
+               "other applications' data, publish to their topics or change their permissions. What counts "
+               "as writing is AWS's own access level of each action (Write, Permissions management, Tagging: "
+               "kms:Decrypt and apigateway:POST are writes, sqs:ReceiveMessage is not), from the IAM action "
+               "table slsec carries; wildcards are expanded against it. The log and trace actions of Lambda's "
+               "basic execution role, which accept no narrower resource, are not reported.",
         .fix = "Name the resources in the statement (an ARN, !GetAtt Table.Arn, !Sub \"${Bucket.Arn}/*\"); keep "
                "\"*\" only for actions that cannot be scoped.",
         .snippet = "Policies:\n"
