@@ -155,10 +155,12 @@ typedef struct slsec_deps_pass {
     slsec_ptrvec *findings;     /* DEP findings are appended */
     slsec_diags *warnings;
     size_t packages;            /* out: packages read */
+    size_t packaged_lockfiles;  /* out: lockfiles read inside deployment packages */
     bool checked;               /* out: an index was found and used */
 } slsec_deps_pass;
 
-/* Reads lockfiles (paths[i] to open, relpaths[i] to name them) and reports
+/* Reads lockfiles (paths[i] to open, relpaths[i] to name them), and those
+ * inside the .zip/.jar packages the app's functions deploy, and reports
  * DEP-001 for every vulnerable package. Without an index, one note says
  * that dependency checks were skipped and how to enable them. */
 void slsec_deps_run(slsec_deps_pass *p, const char *const *paths, const char *const *relpaths, size_t count);

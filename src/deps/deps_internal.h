@@ -39,4 +39,9 @@ int lock_pom_xml(lockctx *c, const char *data, size_t len);
 int slsec_version_cmp_maven(const char *a, const char *b, int *out);
 int slsec_version_cmp_packagist(const char *a, const char *b, int *out);
 
+/* Lockfiles inside the deployment packages of p->app's functions
+ * (packaged.c), appended to pkgs; deployers maps each package (as shown)
+ * to the functions deploying it. Returns how many lockfiles were read. */
+size_t deps_read_packaged(slsec_deps_pass *p, slsec_ptrvec *pkgs, slsec_strmap *deployers);
+
 #endif

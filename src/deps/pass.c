@@ -11,7 +11,9 @@
  *
  * Functions whose code folder (CodeUri, relative to the template's
  * folder) holds the lockfile are related locations: the reader sees which
- * functions ship the package.
+ * functions ship the package. Lockfiles inside the .zip/.jar packages
+ * functions deploy are read too (packaged.c) and relate to those
+ * functions.
  *
  * Without an index, one note says the dependency checks were skipped and
  * how to enable them — never silence — and lockfiles are still read, so
@@ -65,7 +67,7 @@ static void join_list(slsec_buf *b, const slsec_ptrvec *v, const char *sep)
     }
 }
 
-static void report(slsec_deps_pass *p, slsec_check_ctx *ctx, const slsec_vuln *v)
+static void report(slsec_deps_pass *p, slsec_check_ctx *ctx, const slsec_vuln *v, slsec_strmap *deployers)
 {
     const slsec_package *pkg = v->pkg;
     slsec_buf msg;
@@ -97,6 +99,18 @@ static void report(slsec_deps_pass *p, slsec_check_ctx *ctx, const slsec_vuln *v
     f->severity = sev;
     f->evidence = slsec_arena_printf(p->arena, "%s@%s", pkg->name, pkg->version);
 
+    const char *bang = pkg->loc.file ? strstr(pkg->loc.file, "!/") : NULL;
+    if (bang) {
+        const char *archive = slsec_arena_strndup(p->arena, pkg->loc.file, (size_t)(bang - pkg->loc.file));
+        const slsec_ptrvec *fns = slsec_strmap_get(deployers, archive);
+        for (size_t i = 0; fns && i < fns->count; i++) {
+            const slsec_function *fn = fns->items[i];
+            slsec_finding_relate(f, fn->loc,
+                                 slsec_arena_printf(p->arena, "function %s deploys %s, which holds this lockfile",
+                                                    fn->id, archive));
+        }
+        return;
+    }
     const slsec_app *app = p->app;
     for (size_t i = 0; app && i < app->functions.count; i++) {
         const slsec_function *fn = app->functions.items[i];
@@ -113,6 +127,11 @@ void slsec_deps_run(slsec_deps_pass *p, const char *const *paths, const char *co
     slsec_ptrvec all = {0}, pkgs = {0};
     for (size_t i = 0; i < count; i++)
         slsec_lockfile_read(p->arena, p->root, paths[i], relpaths[i], &all, p->warnings);
+    slsec_strmap *deployers = slsec_strmap_new(p->arena);
+    p->packaged_lockfiles = deps_read_packaged(p, &all, deployers);
+    count += p->packaged_lockfiles;
+    if (count == 0)
+        return; /* nothing to check: no note about a missing index either */
     /* A requirements file included with -r is usually found by the walk
      * too: the same entry read twice is one package. */
     slsec_strmap *seen = slsec_strmap_new(p->arena);
@@ -156,7 +175,7 @@ void slsec_deps_run(slsec_deps_pass *p, const char *const *paths, const char *co
         vulns.count = 0;
         slsec_osvdb_match(db, p->arena, pkgs.items[i], &vulns, p->warnings);
         for (size_t k = 0; k < vulns.count; k++)
-            report(p, &ctx, vulns.items[k]);
+            report(p, &ctx, vulns.items[k], deployers);
     }
     slsec_osvdb_close(db);
 }

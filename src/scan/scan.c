@@ -468,7 +468,9 @@ static void run_deps(slsec_scan_result *r, const slsec_scan_opts *opts, const sc
 {
     const slsec_rule *dep = slsec_rule_find("DEP-001");
     size_t n = w->lockfiles.count;
-    if (!n || !dep || !rule_enabled(dep, rf))
+    /* Even without lockfiles in the tree: the deployment packages the
+     * functions name may hold some. */
+    if (!dep || !rule_enabled(dep, rf))
         return;
     const char **paths = slsec_arena_alloc(r->arena, n * sizeof *paths);
     const char **rels = slsec_arena_alloc(r->arena, n * sizeof *rels);
@@ -481,7 +483,7 @@ static void run_deps(slsec_scan_result *r, const slsec_scan_opts *opts, const sc
                          .dev_drop = (int)r->config.dev_dependency_severity_drop, .arena = r->arena,
                          .findings = &r->findings, .warnings = &r->warnings};
     slsec_deps_run(&p, paths, rels, n);
-    r->lockfiles = n;
+    r->lockfiles = n + p.packaged_lockfiles;
     r->packages = p.packages;
 }
 

@@ -130,6 +130,48 @@ if not any("OrdersFunction" in m for m in msgs) or any("ReportsFunction" in m fo
 '
 case_end
 
+case_begin "lockfiles inside the deployment package a function names are read (not node_modules' own)"
+PKG="$TMP/packaged"
+mkdir -p "$PKG/build" "$TMP/outside"
+cat >"$PKG/template.yaml" <<'EOF2'
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  OrdersFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      CodeUri: build/orders.zip
+  EscapeFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      CodeUri: ../outside/escape.zip
+EOF2
+$PY - "$PKG/build/orders.zip" "$TMP/outside/escape.zip" "$LOCKS/npm-v3/package-lock.json" <<'EOF2'
+import sys, zipfile
+lock = open(sys.argv[3], "rb").read()
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("index.js", "exports.handler = async () => 1;\n")
+    z.writestr("package-lock.json", lock)
+    z.writestr("node_modules/dep/package-lock.json", lock)
+with zipfile.ZipFile(sys.argv[2], "w") as z:
+    z.writestr("package-lock.json", lock)
+EOF2
+expect_exit 1 "$SLSEC" scan "$PKG" --offline-db "$DB" --format json --rule DEP-001
+py_check "$OUT" '
+f = d["findings"]
+files = sorted(set(x["location"]["file"] for x in f))
+if files != ["build/orders.zip!/package-lock.json"]: print("files", files)
+if len(f) != 3: print("count", len(f), [x["resource"] for x in f])
+for x in f:
+    msgs = [r.get("message", "") for r in x.get("related", [])]
+    if not any("OrdersFunction deploys build/orders.zip" in m for m in msgs): print("related", msgs)
+'
+case_end
+
 case_begin "without an index, scan says once that dependency checks were skipped"
 expect_exit 0 "$SLSEC" scan "$LOCKS/npm-v3"
 expect_contains "$ERR" "dependency checks skipped"
