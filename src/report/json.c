@@ -4,47 +4,80 @@
  * Fields are added, never renamed or removed; every documented field is
  * always present (null or empty rather than missing), so consumers need no
  * existence checks. Keys keep the order they are written in and nothing
- * depends on the clock, so one scan always gives the same bytes.
+ * depends on the clock, so one scan always gives the same bytes. Written
+ * with the streaming writer of jsonw.c: a report of 70,000 findings is
+ * never a tree in memory.
  */
 #include "report_internal.h"
 
-static json_t *location(slsec_loc loc)
+static void location(slsec_jw *w, slsec_loc loc, const char *message)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "file", slsec_rpt_jstr(loc.file));
-    json_object_set_new(o, "line", json_integer(loc.line > 0 ? loc.line : 0));
+    slsec_jw_open(w, '{');
+    slsec_jw_key(w, "file");
+    slsec_jw_str(w, loc.file);
+    slsec_jw_key(w, "line");
+    slsec_jw_int(w, loc.line > 0 ? loc.line : 0);
     /* A column without a line places nothing: both are 0 then. */
-    json_object_set_new(o, "column", json_integer(loc.line > 0 && loc.col > 0 ? loc.col : 0));
-    return o;
+    slsec_jw_key(w, "column");
+    slsec_jw_int(w, loc.line > 0 && loc.col > 0 ? loc.col : 0);
+    if (message) {
+        slsec_jw_key(w, "message");
+        slsec_jw_str(w, message);
+    }
+    slsec_jw_close(w, '}');
 }
 
-static json_t *finding_json(const slsec_finding *f)
+static void references(slsec_jw *w, const slsec_rule *rule)
+{
+    slsec_rpt_reflist lists[SLSEC_RPT_REFLISTS];
+    slsec_rpt_reflists(rule, lists);
+    slsec_jw_open(w, '{');
+    for (size_t i = 0; i < SLSEC_RPT_REFLISTS; i++) {
+        char buf[SLSEC_RPT_REFBUF];
+        const char *items[SLSEC_RPT_MAX_REFS];
+        size_t n = slsec_rpt_refs(lists[i].list, buf, items);
+        slsec_jw_key(w, lists[i].key);
+        slsec_jw_open(w, '[');
+        for (size_t k = 0; k < n; k++)
+            slsec_jw_str(w, items[k]);
+        slsec_jw_close(w, ']');
+    }
+    slsec_jw_close(w, '}');
+}
+
+static void field(slsec_jw *w, const char *key, const char *value)
+{
+    slsec_jw_key(w, key);
+    slsec_jw_str(w, value);
+}
+
+static void finding_json(slsec_jw *w, const slsec_finding *f)
 {
     const slsec_rule *rule = slsec_rpt_rule(f);
-    json_t *o = json_object();
-    json_object_set_new(o, "rule_id", slsec_rpt_jstr(rule->id));
-    json_object_set_new(o, "severity", json_string(slsec_severity_name(f->severity)));
-    json_object_set_new(o, "title", slsec_rpt_jstr_or_empty(rule->title));
-    json_object_set_new(o, "family", slsec_rpt_jstr_or_empty(rule->family));
-    json_object_set_new(o, "message", slsec_rpt_jstr_or_empty(f->message));
-    json_object_set_new(o, "resource", slsec_rpt_jstr(f->resource));
-    json_object_set_new(o, "resource_type", slsec_rpt_jstr(f->resource_type));
-    json_object_set_new(o, "location", location(f->loc));
-
-    json_t *related = json_array();
-    for (size_t i = 0; i < f->related_count && i < SLSEC_MAX_RELATED; i++) {
-        json_t *rl = location(f->related[i]);
-        json_object_set_new(rl, "message", slsec_rpt_jstr_or_empty(f->related_msg[i]));
-        json_array_append_new(related, rl);
-    }
-    json_object_set_new(o, "related", related);
-    json_object_set_new(o, "evidence", slsec_rpt_jstr(f->evidence));
-    json_object_set_new(o, "fingerprint", slsec_rpt_jstr_or_empty(f->fingerprint));
-    json_object_set_new(o, "fix", slsec_rpt_jstr_or_empty(rule->fix));
-    json_object_set_new(o, "references", slsec_rpt_refs_json(rule));
-    json_object_set_new(o, "suppressed", json_boolean(f->suppressed));
-    json_object_set_new(o, "suppression", f->suppressed ? slsec_rpt_jstr(f->suppression) : json_null());
-    return o;
+    slsec_jw_open(w, '{');
+    field(w, "rule_id", rule->id);
+    field(w, "severity", slsec_severity_name(f->severity));
+    field(w, "title", rule->title ? rule->title : "");
+    field(w, "family", rule->family ? rule->family : "");
+    field(w, "message", f->message ? f->message : "");
+    field(w, "resource", f->resource);
+    field(w, "resource_type", f->resource_type);
+    slsec_jw_key(w, "location");
+    location(w, f->loc, NULL);
+    slsec_jw_key(w, "related");
+    slsec_jw_open(w, '[');
+    for (size_t i = 0; i < f->related_count && i < SLSEC_MAX_RELATED; i++)
+        location(w, f->related[i], f->related_msg[i] ? f->related_msg[i] : "");
+    slsec_jw_close(w, ']');
+    field(w, "evidence", f->evidence);
+    field(w, "fingerprint", f->fingerprint);
+    field(w, "fix", rule->fix ? rule->fix : "");
+    slsec_jw_key(w, "references");
+    references(w, rule);
+    slsec_jw_key(w, "suppressed");
+    slsec_jw_bool(w, f->suppressed);
+    field(w, "suppression", f->suppressed ? f->suppression : NULL);
+    slsec_jw_close(w, '}');
 }
 
 static const char *level_name(slsec_diag_level l)
@@ -59,47 +92,62 @@ static const char *level_name(slsec_diag_level l)
     }
 }
 
-static json_t *summary_json(const slsec_scan_result *r)
+static void count(slsec_jw *w, const char *key, size_t n)
 {
-    json_t *s = json_object();
-    json_object_set_new(s, "total", json_integer((json_int_t)slsec_rpt_total(r)));
-    json_t *by = json_object();
+    slsec_jw_key(w, key);
+    slsec_jw_int(w, (long long)n);
+}
+
+static void summary_json(slsec_jw *w, const slsec_scan_result *r)
+{
+    slsec_jw_open(w, '{');
+    count(w, "total", slsec_rpt_total(r));
+    slsec_jw_key(w, "by_severity");
+    slsec_jw_open(w, '{');
     for (int sev = SLSEC_SEV_CRITICAL; sev >= SLSEC_SEV_INFO; sev--)
-        json_object_set_new(by, slsec_severity_name((slsec_severity)sev),
-                            json_integer((json_int_t)r->counts[sev]));
-    json_object_set_new(s, "by_severity", by);
-    json_object_set_new(s, "templates", json_integer((json_int_t)r->templates));
-    json_object_set_new(s, "files", json_integer((json_int_t)r->files_seen));
-    json_object_set_new(s, "suppressed", json_integer((json_int_t)r->suppressed));
-    json_object_set_new(s, "unknown_resources", json_integer((json_int_t)r->unknown_resources));
-    json_t *w = json_array();
+        count(w, slsec_severity_name((slsec_severity)sev), r->counts[sev]);
+    slsec_jw_close(w, '}');
+    count(w, "templates", r->templates);
+    count(w, "files", r->files_seen);
+    count(w, "suppressed", r->suppressed);
+    count(w, "unknown_resources", r->unknown_resources);
+    slsec_jw_key(w, "warnings");
+    slsec_jw_open(w, '[');
     for (size_t i = 0; i < r->warnings.count; i++) {
         const slsec_diag *d = &r->warnings.items[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "file", d->file[0] ? slsec_rpt_jstr(d->file) : json_null());
-        json_object_set_new(o, "line", json_integer(d->line > 0 ? d->line : 0));
-        json_object_set_new(o, "column", json_integer(d->col > 0 ? d->col : 0));
-        json_object_set_new(o, "level", json_string(level_name(d->level)));
-        json_object_set_new(o, "message", slsec_rpt_jstr(d->message));
-        json_array_append_new(w, o);
+        slsec_jw_open(w, '{');
+        field(w, "file", d->file[0] ? d->file : NULL);
+        count(w, "line", d->line > 0 ? (size_t)d->line : 0);
+        count(w, "column", d->col > 0 ? (size_t)d->col : 0);
+        field(w, "level", level_name(d->level));
+        field(w, "message", d->message);
+        slsec_jw_close(w, '}');
     }
-    json_object_set_new(s, "warnings", w);
-    return s;
+    slsec_jw_close(w, ']');
+    slsec_jw_close(w, '}');
 }
 
 int slsec_rpt_json(FILE *out, const slsec_scan_result *r, const slsec_report_opts *opts)
 {
     (void)opts; /* JSON carries every finding of the result, marked */
-    json_t *root = json_object();
-    json_object_set_new(root, "tool", json_string("slsec"));
-    json_object_set_new(root, "version", json_string(SLSEC_VERSION));
-    json_t *findings = json_array();
+    slsec_buf b;
+    slsec_buf_init(&b);
+    slsec_jw w;
+    slsec_jw_init(&w, &b);
+    slsec_jw_open(&w, '{');
+    field(&w, "tool", "slsec");
+    field(&w, "version", SLSEC_VERSION);
+    slsec_jw_key(&w, "findings");
+    slsec_jw_open(&w, '[');
     for (size_t i = 0; i < r->findings.count; i++) {
         const slsec_finding *f = r->findings.items[i];
         if (f)
-            json_array_append_new(findings, finding_json(f));
+            finding_json(&w, f);
     }
-    json_object_set_new(root, "findings", findings);
-    json_object_set_new(root, "summary", summary_json(r));
-    return slsec_rpt_json_dump(out, root);
+    slsec_jw_close(&w, ']');
+    slsec_jw_key(&w, "summary");
+    summary_json(&w, r);
+    slsec_jw_close(&w, '}');
+    slsec_buf_putc(&b, '\n');
+    return slsec_rpt_flush(out, &b);
 }

@@ -30,6 +30,26 @@ json_t *slsec_rpt_jstr_or_empty(const char *s);
  * releases it. */
 int slsec_rpt_json_dump(FILE *out, json_t *root);
 
+/* A streaming JSON writer (jsonw.c) for reports too large for a jansson
+ * tree; its layout is jansson's JSON_INDENT(2). Open and close take '{'
+ * or '['; inside an object, every value follows a key. */
+#define SLSEC_JW_MAX_DEPTH 32
+typedef struct slsec_jw {
+    slsec_buf *b;
+    int depth;
+    bool first[SLSEC_JW_MAX_DEPTH]; /* no item yet at this level */
+    bool after_key;
+} slsec_jw;
+
+void slsec_jw_init(slsec_jw *w, slsec_buf *b);
+void slsec_jw_open(slsec_jw *w, char bracket);
+void slsec_jw_close(slsec_jw *w, char bracket);
+void slsec_jw_key(slsec_jw *w, const char *key);
+void slsec_jw_str(slsec_jw *w, const char *s); /* null when s is NULL */
+void slsec_jw_int(slsec_jw *w, long long v);
+void slsec_jw_bool(slsec_jw *w, bool v);
+void slsec_jw_null(slsec_jw *w);
+
 /* ---- rules and findings --------------------------------------------------- */
 
 /* The finding's rule, or a placeholder rule when a finding carries none, so

@@ -772,10 +772,63 @@ static void test_explain(void **state)
     free(out);
 }
 
+/* The streaming writer lays out JSON exactly as jansson's JSON_INDENT(2)
+ * does, escapes included, so a report's bytes never depend on the writer. */
+static void test_jsonw_matches_jansson(void **state)
+{
+    (void)state;
+    const char *odd = "tab\t nl\n ctl\x01 quote\" back\\ slash/ \xc3\xa9 bad\xff end";
+    slsec_buf b;
+    slsec_buf_init(&b);
+    slsec_jw w;
+    slsec_jw_init(&w, &b);
+    slsec_jw_open(&w, '{');
+    slsec_jw_key(&w, "s");
+    slsec_jw_str(&w, odd);
+    slsec_jw_key(&w, "n");
+    slsec_jw_int(&w, -42);
+    slsec_jw_key(&w, "empty_list");
+    slsec_jw_open(&w, '[');
+    slsec_jw_close(&w, ']');
+    slsec_jw_key(&w, "empty_object");
+    slsec_jw_open(&w, '{');
+    slsec_jw_close(&w, '}');
+    slsec_jw_key(&w, "list");
+    slsec_jw_open(&w, '[');
+    slsec_jw_bool(&w, true);
+    slsec_jw_null(&w);
+    slsec_jw_open(&w, '{');
+    slsec_jw_key(&w, "k");
+    slsec_jw_str(&w, NULL);
+    slsec_jw_close(&w, '}');
+    slsec_jw_close(&w, ']');
+    slsec_jw_close(&w, '}');
+    slsec_buf_putc(&b, '\0');
+
+    json_t *root = json_object();
+    json_object_set_new(root, "s", slsec_rpt_jstr(odd));
+    json_object_set_new(root, "n", json_integer(-42));
+    json_object_set_new(root, "empty_list", json_array());
+    json_object_set_new(root, "empty_object", json_object());
+    json_t *list = json_array();
+    json_array_append_new(list, json_true());
+    json_array_append_new(list, json_null());
+    json_t *inner = json_object();
+    json_object_set_new(inner, "k", json_null());
+    json_array_append_new(list, inner);
+    json_object_set_new(root, "list", list);
+    char *want = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    assert_string_equal(b.data, want);
+    free(want);
+    slsec_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_jsonw_matches_jansson),
         cmocka_unit_test_setup_teardown(test_formats_known, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json, setup, teardown),
         cmocka_unit_test(test_json_empty),

@@ -1,0 +1,130 @@
+/*
+ * jsonw.c — a streaming JSON writer for reports with many findings.
+ *
+ * Building a jansson tree for 70,000 findings, dumping and freeing it cost
+ * more than the scan that found them; this writes straight into a buffer,
+ * in the layout jansson's JSON_INDENT(2) gives (so the bytes of a report
+ * do not depend on the writer): two spaces per level, "key": value, one
+ * item a line, [] and {} when empty. Strings are cleaned to valid UTF-8
+ * first and escaped as jansson escapes them: quote, backslash and control
+ * bytes (\b \f \n \r \t, else \u00XX); everything else is written as is.
+ */
+#include "report_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void indent(slsec_jw *w)
+{
+    slsec_buf_putc(w->b, '\n');
+    for (int i = 0; i < w->depth; i++)
+        slsec_buf_append(w->b, "  ", 2);
+}
+
+/* What goes before a value or a key: a separator and the indentation,
+ * except right after a key. */
+static void before_item(slsec_jw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->depth == 0)
+        return;
+    if (!w->first[w->depth - 1])
+        slsec_buf_putc(w->b, ',');
+    w->first[w->depth - 1] = false;
+    indent(w);
+}
+
+void slsec_jw_init(slsec_jw *w, slsec_buf *b)
+{
+    memset(w, 0, sizeof *w);
+    w->b = b;
+}
+
+void slsec_jw_open(slsec_jw *w, char bracket)
+{
+    before_item(w);
+    slsec_buf_putc(w->b, bracket);
+    if (w->depth < SLSEC_JW_MAX_DEPTH)
+        w->first[w->depth] = true;
+    w->depth++;
+}
+
+void slsec_jw_close(slsec_jw *w, char bracket)
+{
+    w->depth--;
+    if (w->depth < SLSEC_JW_MAX_DEPTH && !w->first[w->depth])
+        indent(w);
+    slsec_buf_putc(w->b, bracket);
+}
+
+static void quoted(slsec_buf *b, const char *s, size_t n)
+{
+    slsec_buf_putc(b, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        slsec_buf_append(b, s + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': slsec_buf_append(b, "\\\"", 2); break;
+        case '\\': slsec_buf_append(b, "\\\\", 2); break;
+        case '\b': slsec_buf_append(b, "\\b", 2); break;
+        case '\f': slsec_buf_append(b, "\\f", 2); break;
+        case '\n': slsec_buf_append(b, "\\n", 2); break;
+        case '\r': slsec_buf_append(b, "\\r", 2); break;
+        case '\t': slsec_buf_append(b, "\\t", 2); break;
+        default: {
+            char esc[8];
+            snprintf(esc, sizeof esc, "\\u%04X", c);
+            slsec_buf_append(b, esc, 6);
+        }
+        }
+    }
+    slsec_buf_append(b, s + run, n - run);
+    slsec_buf_putc(b, '"');
+}
+
+void slsec_jw_key(slsec_jw *w, const char *key)
+{
+    before_item(w);
+    quoted(w->b, key, strlen(key));
+    slsec_buf_append(w->b, ": ", 2);
+    w->after_key = true;
+}
+
+void slsec_jw_str(slsec_jw *w, const char *s)
+{
+    if (!s) {
+        slsec_jw_null(w);
+        return;
+    }
+    before_item(w);
+    slsec_buf clean;
+    slsec_buf_init(&clean);
+    slsec_rpt_utf8_clean(&clean, s);
+    quoted(w->b, clean.data ? clean.data : "", clean.len);
+    slsec_buf_free(&clean);
+}
+
+void slsec_jw_int(slsec_jw *w, long long v)
+{
+    before_item(w);
+    slsec_buf_printf(w->b, "%lld", v);
+}
+
+void slsec_jw_bool(slsec_jw *w, bool v)
+{
+    before_item(w);
+    slsec_buf_puts(w->b, v ? "true" : "false");
+}
+
+void slsec_jw_null(slsec_jw *w)
+{
+    before_item(w);
+    slsec_buf_puts(w->b, "null");
+}
