@@ -8,7 +8,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build run test test-unit test-cli test-asan bench fuzz clean docs lint
+.PHONY: all deps build run test test-unit test-cli test-asan bench fuzz clean docs lint lambda-package
 
 all: build
 
@@ -41,6 +41,10 @@ $(FUZZ_BUILD)/build.ninja:
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The Lambda custom runtime zip (docs/lambda.md).
+lambda-package: build
+	@scripts/lambda-package.sh $(BUILD)/slsec dist/slsec-lambda.zip
 
 docs: build
 	@$(BUILD)/slsec rules --format markdown > docs/rules.md

@@ -7,7 +7,10 @@ set -eu
 packages="build-essential cmake ninja-build pkg-config git time
 libfyaml-dev libfyaml-utils libjansson-dev libssl-dev libcmocka-dev
 libvectorscan-dev libpcre2-dev libgit2-dev libarchive-dev zlib1g-dev libsqlite3-dev
-minisign python3 python3-jsonschema clang"
+libcurl4-openssl-dev zip
+minisign python3 python3-jsonschema clang libtree-sitter-dev
+libevent-dev json-schema-test-suite wrk curl libmodsecurity-dev modsecurity-crs
+chromium"
 
 # Node.js and npm run the pinned npm packages (grammars, test peers). A
 # machine that already has node (from any source) keeps it.
@@ -16,8 +19,10 @@ if ! command -v npm >/dev/null 2>&1; then packages="$packages npm"; fi
 
 # Pinned npm packages: each folder listed here holds a package.json and a
 # package-lock.json (with integrity hashes); `npm ci` installs exactly those,
-# once, into that folder's node_modules.
-npm_folders="tests/sigstore"
+# once, into that folder's node_modules. third_party/grammars holds the
+# tree-sitter grammars whose C sources the build compiles; its .npmrc says
+# ignore-scripts, so no node-gyp build runs there.
+npm_folders="tests/sigstore third_party/grammars"
 
 missing=""
 for p in $packages; do

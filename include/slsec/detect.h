@@ -69,6 +69,13 @@ typedef int (*slsec_match_fn)(const slsec_match *m, void *user);
  * table does not compile: a bug, caught by the tests. */
 int slsec_detect_init(slsec_diag *d);
 
+/* The block database, compiled and serialised (bytes from malloc), with
+ * the fingerprint of the table it was made from: what
+ * tools/detect-db/gen_detect_db.c embeds in the binary at build time. */
+int slsec_detect_serialize(char **bytes, size_t *len, uint64_t *table_hash, slsec_diag *d);
+/* "prebuilt at build time", "compiled at start-up" or "not built yet". */
+const char *slsec_detect_db_origin(void);
+
 int slsec_detect_buffer(const char *data, size_t len, unsigned classes, slsec_match_fn cb, void *user);
 
 /* The same, reusing scratch space across many buffers (one per thread):
@@ -76,6 +83,14 @@ int slsec_detect_buffer(const char *data, size_t len, unsigned classes, slsec_ma
 typedef struct slsec_detect_scanner slsec_detect_scanner;
 slsec_detect_scanner *slsec_detect_scanner_new(unsigned classes);
 int slsec_detect_scanner_scan(slsec_detect_scanner *sc, const char *data, size_t len, slsec_match_fn cb, void *user);
+/* Only the detectors whose entry in `enabled` (indexed like slsec_detectors,
+ * kept by the caller while the scanner lives) is true look at candidates:
+ * a switched-off detector costs no confirmation. NULL = all of `classes`. */
+void slsec_detect_scanner_enable(slsec_detect_scanner *sc, const bool *enabled);
+/* A scanner of every class whose Vectorscan database holds only the
+ * enabled detectors (compiled on first use, cached per distinct set): a
+ * switched-off detector then costs nothing at all. `enabled` is kept. */
+slsec_detect_scanner *slsec_detect_scanner_new_subset(const bool *enabled);
 void slsec_detect_scanner_free(slsec_detect_scanner *sc);
 
 typedef struct slsec_detect_stream slsec_detect_stream;

@@ -79,4 +79,32 @@
 #define SLSEC_MAX_ARCHIVE_RATIO 200u
 #endif
 
+/* Logs (src/logs, docs/logs.md): the longest line `logs redact` scans
+ * whole (longer ones are fail-open or fail-closed), the size past which a
+ * batch of whole lines is scanned, and the largest CloudWatch Logs or
+ * Firehose payload decoded (the Runtime API's own limit is 6 MB). */
+#ifndef SLSEC_MAX_LOG_LINE_BYTES
+#define SLSEC_MAX_LOG_LINE_BYTES (1024u * 1024u)
+#endif
+#ifndef SLSEC_LOG_BATCH_BYTES
+#define SLSEC_LOG_BATCH_BYTES (256u * 1024u)
+#endif
+#ifndef SLSEC_MAX_LOG_PAYLOAD_BYTES
+#define SLSEC_MAX_LOG_PAYLOAD_BYTES (64u * 1024u * 1024u)
+#endif
+
+/* Handler code analysis (src/code, docs/code.md): source files larger than
+ * this are skipped with a warning (minified bundles; `slsec scan
+ * --max-code-size`), tree-sitter gets this many microseconds per file, and
+ * the taint walk descends this deep into nested syntax. */
+#ifndef SLSEC_MAX_CODE_BYTES
+#define SLSEC_MAX_CODE_BYTES (1024u * 1024u)
+#endif
+#ifndef SLSEC_CODE_PARSE_MICROS
+#define SLSEC_CODE_PARSE_MICROS 2000000u
+#endif
+#ifndef SLSEC_MAX_CODE_DEPTH
+#define SLSEC_MAX_CODE_DEPTH 200u
+#endif
+
 #endif

@@ -65,6 +65,7 @@ typedef struct slsec_finding {
     slsec_loc related[SLSEC_MAX_RELATED];
     const char *related_msg[SLSEC_MAX_RELATED];
     size_t related_count;
+    bool related_is_flow;      /* related[] are a data flow's steps, source first (SARIF codeFlows) */
     const char *evidence;      /* redacted where secret */
     const char *key;           /* what, within the resource, the finding is about */
     char fingerprint[33];      /* stable across line moves: hash of rule, file, resource, key */

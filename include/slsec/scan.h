@@ -74,6 +74,8 @@ typedef struct slsec_scan_opts {
     size_t artifact_count;
     const char *require_signatures; /* minisign public key: .zip packages must be signed by it (PIPE-006) */
     int jobs;                   /* threads for the secret pass; 0 = the number of cores */
+    bool no_code;               /* skip the handler code pass (docs/code.md) */
+    size_t max_code_bytes;      /* source files above this are not analysed; 0: SLSEC_MAX_CODE_BYTES */
 } slsec_scan_opts;
 
 void slsec_scan_opts_init(slsec_scan_opts *o);
@@ -92,11 +94,14 @@ typedef struct slsec_scan_result {
     size_t counts[5];           /* unsuppressed findings per slsec_severity */
     double seconds;
     size_t lockfiles;           /* lockfiles read by the dependency pass */
+    bool deps_checked;          /* an advisory index was found and used for them */
     size_t packages;            /* packages they pin */
     slsec_ptrvec baselined;     /* slsec_finding* matched by the baseline: not reported, not counted */
     size_t text_files;          /* files the secret pass read */
     uint64_t text_bytes;        /* bytes it scanned (files, archive entries, git blobs) */
     size_t git_blobs;           /* distinct git blobs scanned */
+    size_t code_files;          /* source files the code pass parsed */
+    size_t code_handlers;       /* functions it analysed as handlers */
 } slsec_scan_result;
 
 /* Runs a scan. Returns SLSEC_OK when at least one input was scanned (the

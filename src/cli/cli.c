@@ -23,7 +23,8 @@
 static const cli_command *const command_table[] = {
     &cli_cmd_scan,    &cli_cmd_db,      &cli_cmd_audit, &cli_cmd_rules,
     &cli_cmd_explain, &cli_cmd_keygen,  &cli_cmd_sign,  &cli_cmd_verify,
-    &cli_cmd_attest,  &cli_cmd_verify_attestation, &cli_cmd_version, &cli_cmd_help,
+    &cli_cmd_attest,  &cli_cmd_verify_attestation, &cli_cmd_logs, &cli_cmd_lambda_runtime, &cli_cmd_guard,
+    &cli_cmd_report, &cli_cmd_history, &cli_cmd_inventory, &cli_cmd_version, &cli_cmd_help,
 };
 
 const cli_command *const *cli_commands(size_t *count)
@@ -56,7 +57,8 @@ void cli_parser_init(cli_parser *p, const cli_command *cmd, int argc, char **arg
     for (size_t i = 0; i < cmd->nopts; i++) {
         const cli_opt *o = &cmd->opts[i];
         lo[i].name = o->name;
-        lo[i].has_arg = o->arg ? required_argument : no_argument;
+        /* An arg written "[FILE]" is optional: --opt or --opt=FILE. */
+        lo[i].has_arg = !o->arg ? no_argument : o->arg[0] == '[' ? optional_argument : required_argument;
         lo[i].val = o->key;
         if (o->key < 256 && k + 3 < sizeof p->shortopts) {
             p->shortopts[k++] = (char)o->key;
@@ -163,6 +165,8 @@ void cli_help(FILE *out, const cli_command *cmd)
         if (o->key < 256)
             snprintf(left, sizeof left, "  -%c, --%s%s%s", o->key, o->name, o->arg ? " " : "",
                      o->arg ? o->arg : "");
+        else if (o->arg && o->arg[0] == '[')
+            snprintf(left, sizeof left, "      --%s[=%s", o->name, o->arg + 1);
         else
             snprintf(left, sizeof left, "      --%s%s%s", o->name, o->arg ? " " : "",
                      o->arg ? o->arg : "");

@@ -40,6 +40,9 @@ struct cli_command {
 extern const cli_command cli_cmd_scan, cli_cmd_rules, cli_cmd_explain, cli_cmd_version, cli_cmd_help;
 extern const cli_command cli_cmd_db;
 extern const cli_command cli_cmd_audit;
+extern const cli_command cli_cmd_logs, cli_cmd_lambda_runtime;
+extern const cli_command cli_cmd_guard;
+extern const cli_command cli_cmd_report, cli_cmd_history, cli_cmd_inventory;
 extern const cli_command cli_cmd_keygen, cli_cmd_sign, cli_cmd_verify, cli_cmd_attest, cli_cmd_verify_attestation;
 
 /* The command table, in the order `slsec --help` lists them. */
@@ -108,5 +111,10 @@ const char *cli_suggest_rule(const char *id);
 /* Is `id` a rule id or a glob (with '*' or '?')? Prints a usage error
  * naming `option` otherwise. */
 bool cli_check_rule_arg(const cli_command *cmd, const char *option, const char *id);
+
+/* `scan --history[=FILE]` (cmd_report.c): records r in FILE, default
+ * ROOT/.slsec/history.db. A history that cannot be used is reported as a
+ * warning and the scan goes on. Returns SLSEC_OK or the history's error. */
+int cli_history_record(const slsec_scan_result *r, const char *file, bool quiet);
 
 #endif

@@ -39,6 +39,9 @@ enum {
     OPT_NO_SECRETS,
     OPT_SINCE,
     OPT_REQUIRE_SIGNATURES,
+    OPT_HISTORY,
+    OPT_NO_CODE,
+    OPT_MAX_CODE_SIZE,
 };
 
 /* Sorted by long name. */
@@ -55,9 +58,15 @@ static const cli_opt scan_opts[] = {
     {"git-history", OPT_GIT_HISTORY, NULL,
      "also scan every blob reachable from any ref of the git repository holding the root for secrets"},
     {"help", 'h', NULL, "show this help and exit"},
+    {"history", OPT_HISTORY, "[FILE]",
+     "also record this scan in the history FILE (default: .slsec/history.db in the scanned root); a "
+     "history that cannot be used is reported and the scan goes on"},
     {"jobs", 'j', "N", "threads for the secret scan (default: the number of cores)"},
+    {"max-code-size", OPT_MAX_CODE_SIZE, "KB",
+     "do not analyse source files larger than KB kilobytes, such as minified bundles (default: 1024)"},
     {"max-file-size", OPT_MAX_FILE_SIZE, "MB",
      "skip files larger than MB megabytes, checked before reading (default: 64)"},
+    {"no-code", OPT_NO_CODE, NULL, "do not analyse handler code (CODE and LOG-1xx rules, docs/code.md)"},
     {"no-color", OPT_NO_COLOR, NULL, "never colour the text report (the NO_COLOR variable does the same)"},
     {"no-config", OPT_NO_CONFIG, NULL, "do not read .slsec.yml"},
     {"no-secrets", OPT_NO_SECRETS, NULL, "do not scan files for secrets (SECRET rules)"},
@@ -88,10 +97,13 @@ typedef struct scan_args {
     const char *offline_db;
     const char *baseline, *write_baseline;
     bool no_config, quiet, no_color, show_suppressed;
-    bool git_history, no_secrets;
+    bool git_history, no_secrets, no_code;
+    size_t max_code_bytes;
     const char *since;
     const char *require_signatures;
     int jobs;
+    bool history;
+    const char *history_file; /* NULL: the default in the root */
     const char **artifacts;
     size_t nartifacts, capartifacts;
     int fail_on; /* a slsec_severity, -1 for none, -2 when not given */
@@ -197,6 +209,15 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, scan_args *
         case OPT_NO_COLOR: a->no_color = true; break;
         case OPT_GIT_HISTORY: a->git_history = true; break;
         case OPT_NO_SECRETS: a->no_secrets = true; break;
+        case OPT_NO_CODE: a->no_code = true; break;
+        case OPT_MAX_CODE_SIZE: {
+            long kb;
+            if (!slsec_parse_long(arg, &kb) || kb < 1 || kb > 1024L * 1024L)
+                rc = cli_usage(cmd, "--max-code-size expects kilobytes from 1 to 1048576, found '%s'", arg);
+            else
+                a->max_code_bytes = (size_t)kb * 1024u;
+            break;
+        }
         case OPT_SINCE:
             if (!*arg)
                 rc = cli_usage(cmd, "--since needs a revision");
@@ -225,6 +246,12 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, scan_args *
                 a->jobs = (int)n;
             break;
         }
+        case OPT_HISTORY:
+            if (arg && !*arg)
+                rc = cli_usage(cmd, "--history= needs a file name");
+            a->history = true;
+            a->history_file = arg;
+            break;
         case OPT_SHOW_SUPPRESSED: a->show_suppressed = true; break;
         case OPT_FAIL_ON: {
             slsec_severity s;
@@ -347,6 +374,8 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
     opts.offline_db = a.offline_db;
     opts.baseline_path = a.baseline;
     opts.no_secrets = a.no_secrets;
+    opts.no_code = a.no_code;
+    opts.max_code_bytes = a.max_code_bytes;
     opts.git_history = a.git_history;
     opts.since = a.since;
     opts.artifacts = a.artifacts;
@@ -391,7 +420,7 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto done;
     }
-    if (r->templates == 0 && r->lockfiles == 0 && r->text_files == 0 && !a.quiet)
+    if (r->templates == 0 && r->lockfiles == 0 && r->text_files == 0 && r->code_files == 0 && !a.quiet)
         fprintf(stderr, "slsec: note: no template, lockfile or text file found (%zu candidate file%s "
                         "looked at); nothing to report\n",
                 r->files_seen, r->files_seen == 1 ? "" : "s");
@@ -424,6 +453,9 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
         goto done;
     }
 
+    if (a.history)
+        cli_history_record(r, a.history_file, a.quiet);
+
     int fail_on = a.fail_on != -2 ? a.fail_on
                   : r->config.fail_on_set ? (int)r->config.fail_on
                                           : (int)SLSEC_SEV_HIGH;
@@ -453,7 +485,9 @@ const cli_command cli_cmd_scan = {
         "several paths are given. With --baseline, findings the baseline lists are neither "
         "reported nor counted. Every text file is also scanned for secrets (SECRET rules, "
         "docs/secrets.md); --git-history adds the repository's history and --artifact deployment "
-        "packages. Exit code: 0 when no finding is at or above --fail-on, 1 when "
+        "packages. JavaScript, TypeScript and Python handlers are followed from their event to "
+        "dangerous calls and loggers (CODE and LOG-1xx rules, docs/code.md; --no-code turns it off). "
+        "Exit code: 0 when no finding is at or above --fail-on, 1 when "
         "one is, 2 for bad usage or when nothing could be scanned, 3 for an internal error.",
     .opts = scan_opts,
     .nopts = sizeof scan_opts / sizeof scan_opts[0],

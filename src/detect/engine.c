@@ -41,24 +41,29 @@ static const slsec_detector *dets;
 static unsigned max_span;
 static char init_error[512];
 
-/* One Vectorscan database of every trigger, in block or stream mode; NULL
- * with init_error set when the table does not compile. */
-static hs_database_t *compile_db(unsigned mode)
+/* One Vectorscan database of every trigger (or of those `only` marks), in
+ * block or stream mode; NULL with err set when the table does not compile. */
+static hs_database_t *compile_subset(unsigned mode, const bool *only, char *err, size_t err_size)
 {
     const char **exprs = calloc(ndet, sizeof *exprs);
     unsigned *flags = calloc(ndet, sizeof *flags), *ids = calloc(ndet, sizeof *ids);
     if (!exprs || !flags || !ids)
         slsec_oom();
+    unsigned k = 0;
     for (size_t i = 0; i < ndet; i++) {
-        exprs[i] = dets[i].trigger;
-        flags[i] = (dets[i].caseless ? HS_FLAG_CASELESS : 0u) | HS_FLAG_DOTALL;
-        ids[i] = (unsigned)i;
+        if (only && !only[i])
+            continue;
+        exprs[k] = dets[i].trigger;
+        flags[k] = (dets[i].caseless ? HS_FLAG_CASELESS : 0u) | HS_FLAG_DOTALL;
+        ids[k++] = (unsigned)i;
     }
     hs_database_t *db = NULL;
     hs_compile_error_t *ce = NULL;
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)ndet, mode, NULL, &db, &ce) != HS_SUCCESS) {
-        snprintf(init_error, sizeof init_error, "detector %s: trigger: %s",
-                 ce && ce->expression >= 0 ? dets[ce->expression].id : "?", ce ? ce->message : "?");
+    if (k == 0) {
+        snprintf(err, err_size, "no detector is enabled");
+    } else if (hs_compile_multi(exprs, flags, ids, k, mode, NULL, &db, &ce) != HS_SUCCESS) {
+        snprintf(err, err_size, "detector %s: trigger: %s",
+                 ce && ce->expression >= 0 ? dets[ids[ce->expression]].id : "?", ce ? ce->message : "?");
         hs_free_compile_error(ce);
         db = NULL;
     }
@@ -68,7 +73,15 @@ static hs_database_t *compile_db(unsigned mode)
     return db;
 }
 
-static void compile_all(void)
+static hs_database_t *compile_db(unsigned mode) { return compile_subset(mode, NULL, init_error, sizeof init_error); }
+
+/* The PCRE2 patterns alone: what checking one short value needs
+ * (slsec_detect_value, slsec_detect_shape: a template's environment
+ * values), without the Vectorscan database, whose compilation costs tens
+ * of milliseconds a scan of templates alone would pay for nothing. */
+static pthread_once_t regex_once = PTHREAD_ONCE_INIT;
+
+static void compile_regexes(void)
 {
     dets = slsec_detectors(&ndet);
     codes = calloc(ndet, sizeof *codes);
@@ -88,8 +101,90 @@ static void compile_all(void)
         }
         pcre2_jit_compile(codes[i], PCRE2_JIT_COMPLETE); /* the interpreter still works if JIT is absent */
     }
-    block_db = compile_db(HS_MODE_BLOCK);
 }
+
+static hs_database_t *prebuilt_block_db(void);
+static const char *db_origin = "not built yet";
+
+static void compile_all(void)
+{
+    pthread_once(&regex_once, compile_regexes);
+    if (init_error[0])
+        return;
+    block_db = prebuilt_block_db();
+    db_origin = "prebuilt at build time";
+    if (!block_db) {
+        block_db = compile_db(HS_MODE_BLOCK);
+        db_origin = "compiled at start-up";
+    }
+}
+
+static int regexes_ready(void)
+{
+    pthread_once(&regex_once, compile_regexes);
+    return init_error[0] ? SLSEC_EINTERNAL : SLSEC_OK;
+}
+
+/* ---- the database prebuilt at build time (tools/detect-db) ------------------------------ */
+
+/* Defined in the object CMake generates; weak, so the unit tests and the
+ * generator itself, which do not link it, compile the database instead. */
+extern const unsigned char slsec_detect_prebuilt[] __attribute__((weak));
+extern const size_t slsec_detect_prebuilt_len __attribute__((weak));
+extern const uint64_t slsec_detect_prebuilt_hash __attribute__((weak));
+
+static void hash_bytes(uint64_t *h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        *h = (*h ^ b[i]) * 1099511628211ull;
+}
+
+/* FNV-1a over what the block database is made of: the Vectorscan
+ * version, each trigger and its flags. */
+static uint64_t table_hash(void)
+{
+    uint64_t h = 14695981039346656037ull;
+    const char *v = hs_version();
+    hash_bytes(&h, v, strlen(v) + 1);
+    for (size_t i = 0; i < ndet; i++) {
+        hash_bytes(&h, dets[i].trigger, strlen(dets[i].trigger) + 1);
+        unsigned char caseless = dets[i].caseless;
+        hash_bytes(&h, &caseless, 1);
+    }
+    return h;
+}
+
+static hs_database_t *prebuilt_block_db(void)
+{
+    if (!&slsec_detect_prebuilt_len || !&slsec_detect_prebuilt_hash || !slsec_detect_prebuilt ||
+        slsec_detect_prebuilt_hash != table_hash())
+        return NULL;
+    hs_database_t *db = NULL;
+    if (hs_deserialize_database((const char *)slsec_detect_prebuilt, slsec_detect_prebuilt_len, &db) != HS_SUCCESS)
+        return NULL; /* another Vectorscan or CPU: compile instead */
+    return db;
+}
+
+int slsec_detect_serialize(char **bytes, size_t *len, uint64_t *hash, slsec_diag *d)
+{
+    pthread_once(&regex_once, compile_regexes);
+    hs_database_t *db = init_error[0] ? NULL : compile_db(HS_MODE_BLOCK);
+    if (!db) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, NULL, 0, 0, "%s", init_error);
+        return SLSEC_EINTERNAL;
+    }
+    hs_error_t e = hs_serialize_database(db, bytes, len);
+    hs_free_database(db);
+    if (e != HS_SUCCESS) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, NULL, 0, 0, "Vectorscan cannot serialise the database (error %d)", e);
+        return SLSEC_EINTERNAL;
+    }
+    *hash = table_hash();
+    return SLSEC_OK;
+}
+
+const char *slsec_detect_db_origin(void) { return db_origin; }
 
 /* The stream database is only built when a stream is first opened: a
  * scan of ordinary files never needs it, and compiling costs milliseconds. */
@@ -236,14 +331,14 @@ static const slsec_detector *detect_in(const char *s, size_t n, size_t a, size_t
 
 const slsec_detector *slsec_detect_value(const char *s, size_t n)
 {
-    if (slsec_detect_init(NULL) != SLSEC_OK)
+    if (regexes_ready() != SLSEC_OK)
         return NULL;
     return detect_in(s, n, 0, n, false, NULL, NULL);
 }
 
 const slsec_detector *slsec_detect_shape(const char *s, size_t n, size_t *start, size_t *len)
 {
-    if (slsec_detect_init(NULL) != SLSEC_OK)
+    if (regexes_ready() != SLSEC_OK)
         return NULL;
     size_t a = 0, l = 0;
     const slsec_detector *d = detect_in(s, n, 0, n, true, &a, &l);
@@ -260,7 +355,9 @@ typedef struct cand {
 } cand;
 
 typedef struct scanner {
+    const hs_database_t *db; /* block mode: the whole table's, or a subset's */
     unsigned classes;
+    const bool *enabled; /* per detector, NULL = every detector of `classes` */
     slsec_match_fn cb;
     void *user;
     hs_scratch_t *scratch;
@@ -289,6 +386,7 @@ static bool scanner_init(scanner *s, unsigned classes, slsec_match_fn cb, void *
     const hs_database_t *db = streaming ? stream_db : block_db;
     if (!db)
         return false;
+    s->db = db;
     s->classes = classes;
     s->cb = cb;
     s->user = user;
@@ -349,9 +447,12 @@ static void confirm(scanner *s, unsigned di, uint64_t end)
 /* Is this a candidate worth a window? Updates covered_to when it is. */
 static bool take(scanner *s, unsigned di, uint64_t end)
 {
-    if (!(dets[di].cls & s->classes) || end <= s->covered_to[di])
+    if (!(dets[di].cls & s->classes) || (s->enabled && !s->enabled[di]) || end <= s->covered_to[di])
         return false;
-    s->covered_to[di] = end + dets[di].span;
+    /* Half a span: a later candidate's match (at most span/2 long for the
+     * detectors whose matches run together, like phone numbers in a list)
+     * then still ends inside this window. */
+    s->covered_to[di] = end + dets[di].span / 2;
     return true;
 }
 
@@ -381,6 +482,57 @@ slsec_detect_scanner *slsec_detect_scanner_new(unsigned classes)
     return sc;
 }
 
+void slsec_detect_scanner_enable(slsec_detect_scanner *sc, const bool *enabled) { sc->s.enabled = enabled; }
+
+/* Databases of detector subsets, compiled once per distinct subset and kept
+ * for the life of the process (a handful at most: one per set of options). */
+#define MAX_SUBSETS 16
+static struct {
+    bool *mask;
+    hs_database_t *db;
+} subsets[MAX_SUBSETS];
+static size_t nsubsets;
+static pthread_mutex_t subsets_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static hs_database_t *subset_db(const bool *enabled)
+{
+    hs_database_t *db = NULL;
+    pthread_mutex_lock(&subsets_lock);
+    for (size_t i = 0; i < nsubsets && !db; i++)
+        if (memcmp(subsets[i].mask, enabled, ndet * sizeof *enabled) == 0)
+            db = subsets[i].db;
+    char err[512];
+    if (!db && nsubsets < MAX_SUBSETS && (db = compile_subset(HS_MODE_BLOCK, enabled, err, sizeof err))) {
+        bool *mask = malloc(ndet * sizeof *mask);
+        if (!mask)
+            slsec_oom();
+        memcpy(mask, enabled, ndet * sizeof *mask);
+        subsets[nsubsets].mask = mask;
+        subsets[nsubsets++].db = db;
+    }
+    pthread_mutex_unlock(&subsets_lock);
+    return db;
+}
+
+slsec_detect_scanner *slsec_detect_scanner_new_subset(const bool *enabled)
+{
+    if (slsec_detect_init(NULL) != SLSEC_OK)
+        return NULL;
+    hs_database_t *db = subset_db(enabled);
+    if (!db) /* more distinct subsets than kept: the whole table, filtered per candidate */
+        db = block_db;
+    slsec_detect_scanner *sc = slsec_detect_scanner_new(SLSEC_DETECT_ALL);
+    if (!sc)
+        return NULL;
+    hs_free_scratch(sc->s.scratch);
+    sc->s.scratch = NULL;
+    if (hs_alloc_scratch(db, &sc->s.scratch) != HS_SUCCESS)
+        slsec_oom();
+    sc->s.db = db;
+    sc->s.enabled = enabled;
+    return sc;
+}
+
 void slsec_detect_scanner_free(slsec_detect_scanner *sc)
 {
     if (!sc)
@@ -401,7 +553,7 @@ int slsec_detect_scanner_scan(slsec_detect_scanner *sc, const char *data, size_t
     s->base = 0;
     s->avail = len;
     if (len <= UINT32_MAX) {
-        hs_error_t e = hs_scan(block_db, data ? data : "", (unsigned)len, 0, s->scratch, on_block, s);
+        hs_error_t e = hs_scan(s->db, data ? data : "", (unsigned)len, 0, s->scratch, on_block, s);
         return e == HS_SUCCESS || e == HS_SCAN_TERMINATED ? SLSEC_OK : SLSEC_EINTERNAL;
     }
     /* Vectorscan's block mode takes at most 4 GB at once: longer buffers go

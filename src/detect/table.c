@@ -15,6 +15,7 @@
  */
 #include "slsec/detect.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -157,6 +158,129 @@ static bool password_valid(const char *s, size_t n)
             return false;
     if (s[0] == '$' || s[0] == '%' || s[0] == ':')
         return false;
+    return true;
+}
+
+/* ---- personal-data validators (used by `logs redact`) ------------------------- */
+
+/* IBAN lengths per country (ISO 13616 registry); a country not listed
+ * only has to fit the general 15..34. */
+static int iban_length(const char *cc)
+{
+    static const struct { char cc[3]; int len; } lens[] = {
+        {"AD", 24}, {"AE", 23}, {"AT", 20}, {"BE", 16}, {"BG", 22}, {"BH", 22}, {"BR", 29}, {"CH", 21},
+        {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DK", 18}, {"EE", 20}, {"ES", 24}, {"FI", 18}, {"FR", 27},
+        {"GB", 22}, {"GR", 27}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IS", 26}, {"IT", 27},
+        {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27}, {"MT", 31}, {"NL", 18}, {"NO", 15},
+        {"PL", 28}, {"PT", 25}, {"RO", 24}, {"SA", 24}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"TR", 26},
+    };
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        if (cc[0] == lens[i].cc[0] && cc[1] == lens[i].cc[1])
+            return lens[i].len;
+    return 0;
+}
+
+/* ISO 13616: the country code and check digits moved to the end, letters
+ * as 10..35, the number mod 97 is 1. */
+static bool iban_valid(const char *s, size_t n)
+{
+    char c[40];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ') {
+            if (m == sizeof c)
+                return false;
+            c[m++] = s[i];
+        }
+    int want = m >= 2 ? iban_length(c) : 0;
+    if (m < 15 || m > 34 || (want && (size_t)want != m))
+        return false;
+    unsigned rem = 0;
+    for (size_t k = 0; k < m; k++) {
+        char ch = c[(k + 4) % m];
+        if (ch >= '0' && ch <= '9')
+            rem = (rem * 10 + (unsigned)(ch - '0')) % 97;
+        else if (ch >= 'A' && ch <= 'Z')
+            rem = (rem * 100 + (unsigned)(ch - 'A' + 10)) % 97;
+        else
+            return false;
+    }
+    return rem == 1;
+}
+
+/* US SSN AAA-GG-SSSS: no area 000, 666 or 9xx, no group 00, no serial
+ * 0000 (SSA's rules; 9xx are ITINs and advertising numbers). */
+static bool ssn_valid(const char *s, size_t n)
+{
+    if (n != 11)
+        return false;
+    int area = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    if (area == 0 || area == 666 || area >= 900)
+        return false;
+    if (s[4] == '0' && s[5] == '0')
+        return false;
+    return memcmp(s + 7, "0000", 4) != 0;
+}
+
+/* E.164 allows 8..15 digits after '+'; a national (NANP) number has 10,
+ * area code and exchange not starting with 0 or 1, parentheses balanced. */
+static bool phone_valid(const char *s, size_t n)
+{
+    size_t digits = 0, open = 0, close = 0;
+    for (size_t i = 0; i < n; i++) {
+        digits += s[i] >= '0' && s[i] <= '9';
+        open += s[i] == '(';
+        close += s[i] == ')';
+    }
+    if (open != close || open > 1)
+        return false;
+    if (s[0] == '+')
+        return digits >= 8 && digits <= 15;
+    return digits == 10;
+}
+
+/* An IPv6 address with at least two groups (inet_pton decides, so
+ * "10:15:30" from a timestamp is not one). */
+static bool ipv6_valid(const char *s, size_t n)
+{
+    char tmp[64];
+    unsigned char addr[16];
+    if (n >= sizeof tmp)
+        return false;
+    size_t colons = 0, hex = 0;
+    for (size_t i = 0; i < n; i++) {
+        colons += s[i] == ':';
+        hex += s[i] != ':';
+    }
+    if (colons < 2 || hex == 0)
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    char *pct = strchr(tmp, '%'); /* a zone id (fe80::1%eth0) is not part of the address */
+    if (pct)
+        *pct = '\0';
+    return inet_pton(AF_INET6, tmp, addr) == 1;
+}
+
+/* A bearer token is more than a word: "Bearer authentication" is prose. */
+static bool bearer_valid(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] >= '0' && s[i] <= '9') || strchr("._~+/-=", s[i]))
+            return true;
+    return false;
+}
+
+/* Basic credentials decode to printable "user:password". */
+static bool basic_valid(const char *s, size_t n)
+{
+    unsigned char raw[768];
+    long len = b64decode(s, n, false, raw, sizeof raw);
+    if (len < 3 || !memchr(raw, ':', (size_t)len))
+        return false;
+    for (long i = 0; i < len; i++)
+        if (raw[i] < 0x20 || raw[i] == 0x7f)
+            return false;
     return true;
 }
 
@@ -312,6 +436,34 @@ static const slsec_detector table[] = {
     {"PII-002", "Email address", SLSEC_SEV_LOW, SLSEC_DETECT_PERSONAL, false, "@[A-Za-z0-9-]{1,63}\\.", false,
      "(?<![A-Za-z0-9._%+-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24})(?![A-Za-z0-9-])",
      200, 0, NULL, "@"},
+    {"PII-003", "IBAN", SLSEC_SEV_HIGH, SLSEC_DETECT_PERSONAL, false, "[A-Z]{2}[0-9]{2} ?[A-Z0-9]{4} ?[A-Z0-9]{4}",
+     false, "(?<![A-Za-z0-9])([A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?)(?![A-Za-z0-9])", 96, 0,
+     iban_valid, "IBAN"},
+    {"PII-004", "US social security number", SLSEC_SEV_HIGH, SLSEC_DETECT_PERSONAL, false,
+     "[0-9]{3}-[0-9]{2}-[0-9]{4}", false, "(?<![0-9A-Za-z-])([0-9]{3}-[0-9]{2}-[0-9]{4})(?![0-9A-Za-z-])", 32, 0,
+     ssn_valid, "SSN"},
+    {"PII-005", "Phone number", SLSEC_SEV_MEDIUM, SLSEC_DETECT_PERSONAL, false,
+     "\\+[1-9][0-9 ().-]{7}|[0-9]{3}\\)?[ .-]?[0-9]{3}[ .-][0-9]{4}", false,
+     "(?<![0-9A-Za-z+_.-])(\\+[1-9][0-9]{0,3}(?:[ .-]?\\([0-9]{1,4}\\))?(?:[ .-]?[0-9]{1,5}){1,4}"
+     "|\\(?[2-9][0-9]{2}\\)?[ .-]?[2-9][0-9]{2}[ .-][0-9]{4})(?![0-9A-Za-z_])",
+     64, 0, phone_valid, "+1 (555)"},
+    {"PII-006", "IPv4 address", SLSEC_SEV_LOW, SLSEC_DETECT_PERSONAL, false,
+     "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", false,
+     "(?<![0-9A-Za-z.])((?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3})"
+     "(?!\\.?[0-9A-Za-z])",
+     32, 0, NULL, "a.b.c.d"},
+    {"PII-007", "IPv6 address", SLSEC_SEV_LOW, SLSEC_DETECT_PERSONAL, false,
+     "[0-9A-Fa-f]{1,4}::|::[0-9A-Fa-f]{1,4}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){4}", false,
+     "(?<![0-9A-Za-z:.])((?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:[0-9]{1,3}\\.){3}[0-9]{1,3})?(?:%[0-9A-Za-z]{1,16})?)"
+     "(?![0-9A-Za-z:.])",
+     128, 0, ipv6_valid, "::"},
+    {"PII-008", "Bearer token", SLSEC_SEV_HIGH, SLSEC_DETECT_PERSONAL, false, "bearer[ \\t]+[A-Za-z0-9._~+/-]{8}",
+     true, "(?i)(?<![A-Za-z0-9_-])bearer[ \\t]+([A-Za-z0-9._~+/-]{8,4096}=*)(?![A-Za-z0-9._~+/=-])", 8400, 0,
+     bearer_valid, "Bearer"},
+    {"PII-009", "Basic-auth credentials", SLSEC_SEV_HIGH, SLSEC_DETECT_PERSONAL, false,
+     "basic[ \\t]+[A-Za-z0-9+/]{4}", true,
+     "(?i)(?<![A-Za-z0-9_-])basic[ \\t]+([A-Za-z0-9+/]{4,1000}={0,2})(?![A-Za-z0-9+/=])", 2100, 0, basic_valid,
+     "Basic"},
 };
 
 const slsec_detector *slsec_detectors(size_t *count)

@@ -109,6 +109,8 @@ static void summary_json(slsec_jw *w, const slsec_scan_result *r)
     slsec_jw_close(w, '}');
     count(w, "templates", r->templates);
     count(w, "files", r->files_seen);
+    count(w, "source_files", r->code_files);
+    count(w, "handlers", r->code_handlers);
     count(w, "suppressed", r->suppressed);
     count(w, "unknown_resources", r->unknown_resources);
     slsec_jw_key(w, "warnings");

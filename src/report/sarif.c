@@ -286,6 +286,37 @@ static json_t *result_json(const slsec_finding *f, long index)
     else
         json_decref(related);
 
+    /* A data flow (code findings): one thread flow, source first, the
+     * finding's own location (the sink) last. */
+    if (f->related_is_flow && f->related_count) {
+        json_t *steps = json_array();
+        for (size_t i = 0; i <= f->related_count && i <= SLSEC_MAX_RELATED; i++) {
+            bool sink = i == f->related_count || i == SLSEC_MAX_RELATED;
+            json_t *spl = physical_location(sink ? f->loc : f->related[i]);
+            if (!spl)
+                continue;
+            json_t *l = json_object();
+            json_object_set_new(l, "physicalLocation", spl);
+            const char *msg = sink ? f->evidence : f->related_msg[i];
+            if (msg)
+                json_object_set_new(l, "message", text_message(msg));
+            json_t *tfl = json_object();
+            json_object_set_new(tfl, "location", l);
+            json_array_append_new(steps, tfl);
+            if (sink)
+                break;
+        }
+        json_t *tf = json_object();
+        json_object_set_new(tf, "locations", steps);
+        json_t *tfs = json_array();
+        json_array_append_new(tfs, tf);
+        json_t *cf = json_object();
+        json_object_set_new(cf, "threadFlows", tfs);
+        json_t *cfs = json_array();
+        json_array_append_new(cfs, cf);
+        json_object_set_new(o, "codeFlows", cfs);
+    }
+
     json_t *fp = json_object();
     json_object_set_new(fp, "slsecFingerprint/v1", slsec_rpt_jstr(f->fingerprint));
     json_object_set_new(o, "partialFingerprints", fp);

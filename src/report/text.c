@@ -267,6 +267,13 @@ static void put_summary(writer *w, const slsec_scan_result *r)
         else
             slsec_buf_printf(w->b, " (%.1f kB) for secrets", (double)r->text_bytes / 1e3);
     }
+    if (r->code_files) {
+        slsec_buf_puts(w->b, ", ");
+        plural(w, r->code_files, "source file", "source files");
+        slsec_buf_puts(w->b, " (");
+        plural(w, r->code_handlers, "handler", "handlers");
+        slsec_buf_puts(w->b, ")");
+    }
     slsec_buf_puts(w->b, ": ");
     if (total == 0) {
         on(w, "\x1b[32m");

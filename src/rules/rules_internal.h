@@ -10,7 +10,7 @@
 
 #include "slsec/rules.h"
 
-#define SLSEC_RULE_FAMILIES(X) X(iam) X(fn) X(api) X(data) X(net) X(log) X(pipe) X(dep) X(audit) X(secret)
+#define SLSEC_RULE_FAMILIES(X) X(iam) X(fn) X(api) X(data) X(net) X(log) X(pipe) X(dep) X(audit) X(secret) X(code)
 
 #define SLSEC_DECLARE_FAMILY(name)                    \
     extern const slsec_rule slsec_rules_##name[];     \

@@ -476,7 +476,8 @@ int slsec_config_load(slsec_arena *a, const char *path, slsec_config *cfg, slsec
     if (!slsec_node_is_map(root))
         return expected(r, root, "the configuration",
                         "a mapping with fail_on, rules, thresholds, ignore_paths, ignore or secrets");
-    static const char *const keys[] = {"fail_on", "ignore", "ignore_paths", "rules", "secrets", "thresholds", NULL};
+    /* `logs` is read by slsec logs (src/logs/config.c) */
+    static const char *const keys[] = {"fail_on", "ignore", "ignore_paths", "logs", "rules", "secrets", "thresholds", NULL};
     if ((rc = known_keys(r, root, NULL, keys)))
         return rc;
     const slsec_node *v;

@@ -484,6 +484,7 @@ static void run_deps(slsec_scan_result *r, const slsec_scan_opts *opts, const sc
                          .findings = &r->findings, .warnings = &r->warnings};
     slsec_deps_run(&p, paths, rels, n);
     r->lockfiles = n + p.packaged_lockfiles;
+    r->deps_checked = p.checked;
     r->packages = p.packages;
 }
 
@@ -554,7 +555,8 @@ int slsec_scan_run(const slsec_scan_opts *opts, slsec_scan_result **out, slsec_d
         return rc;
 
     scan_walk w = {.arena = r->arena, .root = r->root, .ignore_paths = &r->config.ignore_paths,
-                   .max_file_bytes = max_bytes, .warnings = &r->warnings, .want_texts = !opts->no_secrets};
+                   .max_file_bytes = max_bytes, .warnings = &r->warnings, .want_texts = !opts->no_secrets,
+                   .want_code = !opts->no_code};
     for (size_t i = 0; i < npaths; i++)
         scan_walk_path(&w, paths[i] && *paths[i] ? paths[i] : ".");
     scan_walk_finish(&w);
@@ -563,7 +565,7 @@ int slsec_scan_run(const slsec_scan_opts *opts, slsec_scan_result **out, slsec_d
     r->files_seen = w.inputs.count;
     r->unknown_resources = r->app->unknown_resources;
 
-    if (r->templates == 0 && w.lockfiles.count == 0 && w.failures) {
+    if (r->templates == 0 && w.lockfiles.count == 0 && w.code.count == 0 && w.failures) {
         if (err)
             *err = w.first_failure;
         sort_warnings(&r->warnings);
@@ -576,6 +578,7 @@ int slsec_scan_run(const slsec_scan_opts *opts, slsec_scan_result **out, slsec_d
     run_deps(r, opts, &w, &rf);
     scan_secrets_run(r, opts, &w, rule_enabled, &rf); /* secrets.c, docs/secrets.md */
     scan_signatures_run(r, opts, rule_enabled, &rf);   /* signatures.c, docs/signing.md */
+    scan_code_run(r, opts, &w, rule_enabled, &rf);     /* code.c, docs/code.md */
     filter(r, opts, &rf);
     slsec_scan_apply_baseline(r, baseline);
     sort_warnings(&r->warnings);

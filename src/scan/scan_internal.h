@@ -39,6 +39,8 @@ typedef struct scan_walk {
     slsec_diag first_failure;
     bool want_texts;             /* also list every regular file for the secret pass */
     slsec_ptrvec texts;          /* scan_input*: files for the secret pass (secrets.c) */
+    bool want_code;              /* also list JavaScript/TypeScript/Python sources (code.c) */
+    slsec_ptrvec code;           /* scan_input*: files for the code pass */
 } scan_walk;
 
 /* Records a problem with an input: a warning, counted as a failure; the
@@ -69,6 +71,12 @@ const char *scan_relative(slsec_arena *a, const char *root, const char *abs, con
  * filtering. `enabled` says which SECRET rules run. */
 void scan_secrets_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan_walk *w,
                       bool (*enabled)(const slsec_rule *rule, void *user), void *user);
+
+/* The code pass (code.c, docs/code.md): CODE and LOG-1xx findings for
+ * w->code, handlers resolved from r->app's functions, appended to
+ * r->findings before filtering. */
+void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan_walk *w,
+                   bool (*enabled)(const slsec_rule *rule, void *user), void *user);
 
 /* PIPE-006 for .zip packages without a valid signature by
  * opts->require_signatures (signatures.c, docs/signing.md). */

@@ -30,9 +30,14 @@
  * requirements*.txt, go.mod, ...) found on the way, or named by the user,
  * are collected apart for the dependency pass (src/deps), which applies
  * its own size limit; template discovery is the same with or without them.
+ *
+ * When w->want_code is set, JavaScript, TypeScript and Python sources
+ * (slsec_code_lang_of) go to w->code for the code pass (code.c), which
+ * applies its own size limit.
  */
 #include "scan_internal.h"
 
+#include "slsec/code.h"
 #include "slsec/deps.h"
 #include "slsec/limits.h"
 
@@ -311,6 +316,20 @@ static void take_lockfile(scan_walk *w, const char *path, const char *relpath)
     slsec_ptrvec_push(w->arena, &w->lockfiles, in);
 }
 
+/* Sources go to the code pass (code.c); files found twice (a link) once. */
+static void take_code(scan_walk *w, const char *path, const char *relpath, const struct stat *st)
+{
+    char key[72];
+    snprintf(key, sizeof key, "c:%" PRIuMAX ":%" PRIuMAX, (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
+    if (!w->want_code || !slsec_code_lang_of(relpath) || slsec_strmap_get(w->seen, key))
+        return;
+    slsec_strmap_put(w->seen, slsec_arena_strdup(w->arena, key), (void *)1);
+    scan_input *in = slsec_arena_alloc(w->arena, sizeof *in);
+    in->path = slsec_arena_strdup(w->arena, path);
+    in->relpath = slsec_arena_strdup(w->arena, relpath);
+    slsec_ptrvec_push(w->arena, &w->code, in);
+}
+
 /* A link that cannot be followed: errno tells why. */
 static void bad_link(scan_walk *w, const char *relpath, int e)
 {
@@ -415,6 +434,7 @@ static void walk_folder(scan_walk *w, const char *path, const char *relpath, con
             /* links to folders are never followed */
         } else if (S_ISREG(st.st_mode)) {
             take_text(w, child, rel, &st);
+            take_code(w, child, rel, &st);
             if (slsec_lockfile_name(name))
                 take_lockfile(w, child, rel);
             if (candidate_name(base, name))
@@ -469,6 +489,10 @@ void scan_walk_path(scan_walk *w, const char *given)
     }
     if (S_ISREG(st.st_mode))
         take_text(w, given, scan_relative(w->arena, w->root, abs, given), &st);
+    if (S_ISREG(st.st_mode) && w->want_code && slsec_code_lang_of(given)) {
+        take_code(w, given, scan_relative(w->arena, w->root, abs, given), &st);
+        return; /* a source file, not a template to load */
+    }
     if (slsec_lockfile_name(base_part(w->arena, given))) {
         take_lockfile(w, given, scan_relative(w->arena, w->root, abs, given));
         return;

@@ -159,7 +159,7 @@ static void test_unknown_key(void **state)
 {
     fixture *f = *state;
     assert_error(f, load(f, "fail_on: high\nrulez: {}\n"), 2, 1,
-                 "rulez: unknown key (expected fail_on, ignore, ignore_paths, rules, secrets or thresholds)");
+                 "rulez: unknown key (expected fail_on, ignore, ignore_paths, logs, rules, secrets or thresholds)");
     assert_error(f, load(f, "rules:\n  disabel: [FN-001]\n"), 2, 3,
                  "rules.disabel: unknown key (expected disable, only or severity)");
     assert_error(f, load(f, "thresholds:\n  timeout: 3\n"), 2, 3, "thresholds.timeout: unknown key");

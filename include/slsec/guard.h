@@ -1,0 +1,366 @@
+/*
+ * slsec/guard.h — the request gateway's engine: policy (guard.yml), JWT
+ * and API-key authentication, per-key rate limiting, JSON Schema
+ * validation, and the HTTP proxy that applies them (docs/guard.md).
+ *
+ * The pieces are independent so each can be tested and fuzzed alone:
+ *
+ *   slsec_guard_config   guard.yml read through src/doc (file:line:col on
+ *                        every error), immutable once loaded; the proxy
+ *                        swaps whole configs on SIGHUP.
+ *   slsec_jwks           verification keys, each pinned to one algorithm:
+ *                        the token's "alg" must equal the key's, it never
+ *                        chooses the verification. "none" is never a key's.
+ *   slsec_ratelimit      token buckets in a sharded, bounded table; time is
+ *                        always passed in (nanoseconds), so tests use a
+ *                        fake clock.
+ *   slsec_schema         a compiled JSON Schema (draft 4/6/7/2020-12 core
+ *                        keywords), validated against jansson values.
+ *
+ * Ownership: every _new/_load has a _free, and _free(NULL) is a no-op.
+ * Nothing here prints; errors come back as SLSEC_E* with a slsec_diag.
+ */
+#ifndef SLSEC_GUARD_H
+#define SLSEC_GUARD_H
+
+#include "slsec/base.h"
+
+#include <jansson.h>
+
+/* ---- limits (overridable like limits.h) ----------------------------------- */
+
+#ifndef SLSEC_GUARD_MAX_TOKEN_BYTES
+#define SLSEC_GUARD_MAX_TOKEN_BYTES 8192u /* a JWT longer than this is refused */
+#endif
+#ifndef SLSEC_GUARD_MAX_JWKS_KEYS
+#define SLSEC_GUARD_MAX_JWKS_KEYS 64u
+#endif
+#ifndef SLSEC_GUARD_MAX_JSON_DEPTH
+#define SLSEC_GUARD_MAX_JSON_DEPTH 64u /* nesting of a validated body */
+#endif
+#ifndef SLSEC_GUARD_MAX_SCHEMA_DEPTH
+#define SLSEC_GUARD_MAX_SCHEMA_DEPTH 128u /* schema recursion, $ref included */
+#endif
+#ifndef SLSEC_GUARD_MAX_SCHEMA_BYTES
+#define SLSEC_GUARD_MAX_SCHEMA_BYTES (1024u * 1024u)
+#endif
+
+/* ---- JWT --------------------------------------------------------------------- */
+
+typedef enum {
+    SLSEC_JWT_RS256 = 1,
+    SLSEC_JWT_ES256,
+    SLSEC_JWT_EDDSA,
+    SLSEC_JWT_HS256,
+} slsec_jwt_alg;
+
+/* Why a token was refused; also the access log's reason. Never renumbered. */
+typedef enum {
+    SLSEC_JWT_OK = 0,
+    SLSEC_JWT_MALFORMED,     /* not three base64url parts of JSON objects */
+    SLSEC_JWT_TOO_LONG,
+    SLSEC_JWT_ALG_NONE,      /* "alg": "none" (always refused) */
+    SLSEC_JWT_ALG_MISMATCH,  /* the token's alg is not the key's pinned alg */
+    SLSEC_JWT_UNKNOWN_KID,   /* no key with exactly that kid (or no kid and several keys) */
+    SLSEC_JWT_BAD_SIGNATURE,
+    SLSEC_JWT_EXPIRED,
+    SLSEC_JWT_NOT_YET_VALID, /* nbf in the future */
+    SLSEC_JWT_ISSUED_IN_FUTURE,
+    SLSEC_JWT_MISSING_EXP,
+    SLSEC_JWT_BAD_ISSUER,
+    SLSEC_JWT_BAD_AUDIENCE,
+} slsec_jwt_status;
+
+const char *slsec_jwt_status_name(slsec_jwt_status s);
+const char *slsec_jwt_alg_name(slsec_jwt_alg a);
+
+typedef struct slsec_jwks slsec_jwks;
+
+/* Parses a JWKS document ({"keys": [...]}). Each key's algorithm is its
+ * "alg" member, or, when absent, the one its type implies (RSA → RS256,
+ * EC P-256 → ES256, OKP Ed25519 → EdDSA, oct → HS256); a key whose "alg"
+ * contradicts its type, or with an algorithm not listed above, is an error.
+ * `file` names the source in diagnostics. */
+int slsec_jwks_parse(const char *file, const char *json, size_t len, slsec_jwks **out, slsec_diag *d);
+int slsec_jwks_load(const char *path, slsec_jwks **out, slsec_diag *d);
+/* Fetches a JWKS over http(s) with libcurl (bounded: timeout_ms, 1 MiB,
+ * HTTPS certificates verified, no redirects to other schemes). */
+int slsec_jwks_fetch(const char *url, long timeout_ms, slsec_jwks **out, slsec_diag *d);
+size_t slsec_jwks_count(const slsec_jwks *k);
+void slsec_jwks_free(slsec_jwks *k);
+
+typedef struct slsec_jwt_policy {
+    const char *issuer;   /* required and compared exactly when set */
+    const char *audience; /* one of "aud" (string or array) when set */
+    long leeway_s;        /* clock skew allowed on exp/nbf/iat */
+    bool require_exp;
+} slsec_jwt_policy;
+
+typedef struct slsec_jwt_claims {
+    char sub[256]; /* the subject, "" when absent */
+    char kid[128];
+    slsec_jwt_alg alg;
+    long long exp;
+} slsec_jwt_claims;
+
+/* Verifies a compact JWS at `now` (seconds since the epoch). On
+ * SLSEC_JWT_OK, claims (if given) holds what the access log and the rate
+ * limiter need. */
+slsec_jwt_status slsec_jwt_verify(const slsec_jwks *keys, const slsec_jwt_policy *policy,
+                                  const char *token, size_t len, long long now,
+                                  slsec_jwt_claims *claims);
+
+/* base64url without padding; false on any other character. out gets at
+ * most (n*3)/4 bytes. */
+bool slsec_base64url_decode(const char *s, size_t n, unsigned char *out, size_t *out_len);
+
+/* ---- rate limiting ------------------------------------------------------------- */
+
+typedef struct slsec_ratelimit slsec_ratelimit;
+
+/* capacity: buckets kept at most (rounded up to whole shards); the least
+ * recently used bucket of a full set is evicted, which at worst forgives
+ * a client its debt — never blocks an unrelated one. */
+slsec_ratelimit *slsec_ratelimit_new(size_t capacity);
+void slsec_ratelimit_free(slsec_ratelimit *rl);
+
+typedef struct slsec_rate {
+    double per_second; /* refill rate, > 0 */
+    double burst;      /* bucket size, >= 1 */
+} slsec_rate;
+
+/* Takes one token from the bucket of (scope, key) at now_ns. Returns true
+ * when allowed; otherwise *retry_after_s (if given) is the whole number of
+ * seconds after which one token will be there (at least 1). `scope`
+ * separates routes sharing a key. */
+bool slsec_ratelimit_take(slsec_ratelimit *rl, const char *scope, const char *key,
+                          const slsec_rate *rate, uint64_t now_ns, unsigned *retry_after_s);
+size_t slsec_ratelimit_size(const slsec_ratelimit *rl);
+uint64_t slsec_ratelimit_evictions(const slsec_ratelimit *rl);
+
+/* ---- JSON Schema --------------------------------------------------------------- */
+
+typedef enum {
+    SLSEC_SCHEMA_AUTO = 0, /* from "$schema", else draft 2020-12 */
+    SLSEC_SCHEMA_DRAFT4,
+    SLSEC_SCHEMA_DRAFT6,
+    SLSEC_SCHEMA_DRAFT7,
+    SLSEC_SCHEMA_2020_12,
+} slsec_schema_draft;
+
+typedef struct slsec_schema slsec_schema;
+
+/* Compiles a schema given as a jansson value (borrowed, with its own
+ * reference taken). Fails on an invalid "pattern" or a "$ref" that leaves
+ * the document, naming the JSON pointer of the offending keyword. */
+int slsec_schema_new(json_t *schema, slsec_schema_draft draft, slsec_schema **out, slsec_diag *d);
+int slsec_schema_load(const char *path, slsec_schema **out, slsec_diag *d);
+void slsec_schema_free(slsec_schema *s);
+
+/* Validates; on failure `why` (if given) gets the instance location and
+ * the failed keyword, e.g. "/items/2/qty: minimum". Returns true when
+ * valid. Instances nested deeper than SLSEC_GUARD_MAX_JSON_DEPTH are
+ * invalid ("depth"). */
+bool slsec_schema_validate(const slsec_schema *s, const json_t *instance, char *why, size_t why_size);
+
+/* ---- WAF: libmodsecurity3 + OWASP CRS ---------------------------------------------- */
+
+typedef struct slsec_waf slsec_waf;
+
+typedef struct slsec_waf_opts {
+    const char *crs_setup;     /* crs-setup.conf */
+    const char *crs_rules_dir; /* the folder of REQUEST-*.conf */
+    int paranoia_level;        /* 1..4 */
+    int anomaly_threshold;     /* inbound anomaly score that blocks */
+    long arguments_limit;      /* SecArgumentsLimit */
+    long body_limit;           /* SecRequestBodyLimit */
+    const char *extra_rules;   /* more directives after crs-setup (tests), or NULL */
+} slsec_waf_opts;
+
+typedef struct slsec_waf_request {
+    const char *client_ip, *server_ip;
+    int client_port, server_port;
+    const char *method, *uri, *http_version; /* "1.1" */
+    const char *const *header_names;
+    const char *const *header_values;
+    size_t header_count;
+    const char *body;
+    size_t body_len;
+} slsec_waf_request;
+
+typedef struct slsec_waf_verdict {
+    bool blocked;
+    int status;           /* when blocked */
+    int rule_id;          /* the rule that decided (949110 for an anomaly score) */
+    int last_logged_rule; /* in detect mode: the last rule that matched, 0 = none */
+} slsec_waf_verdict;
+
+/* Each ModSecurity log line of a transaction, as it is written. */
+typedef void (*slsec_waf_log_fn)(const char *line, void *user);
+
+int slsec_waf_new(const slsec_waf_opts *o, slsec_waf **out, slsec_diag *d);
+void slsec_waf_free(slsec_waf *w);
+int slsec_waf_check(const slsec_waf *w, const slsec_waf_request *r, slsec_waf_log_fn log, void *user,
+                    slsec_waf_verdict *v);
+
+/* ---- policy: guard.yml ---------------------------------------------------------- */
+
+typedef enum { SLSEC_AUTH_NONE = 1, SLSEC_AUTH_JWT, SLSEC_AUTH_API_KEY } slsec_guard_auth;
+typedef enum { SLSEC_WAF_OFF = 0, SLSEC_WAF_DETECT, SLSEC_WAF_BLOCK } slsec_guard_waf_mode;
+typedef enum {
+    SLSEC_RL_KEY_IP = 1,
+    SLSEC_RL_KEY_API_KEY,
+    SLSEC_RL_KEY_SUB,
+    SLSEC_RL_KEY_HEADER,
+} slsec_guard_rl_key;
+
+typedef struct slsec_guard_limits {
+    long max_header_bytes;
+    long max_body_bytes;
+    long header_timeout_ms; /* the whole request, headers and body, must arrive within */
+    long upstream_connect_timeout_ms;
+    long upstream_timeout_ms;
+    long max_concurrent;
+} slsec_guard_limits;
+
+typedef struct slsec_guard_upstream {
+    const char *name;
+    const char *host;
+    int port;
+    int pool; /* connections kept alive */
+    int line, col;
+} slsec_guard_upstream;
+
+typedef struct slsec_guard_api_key {
+    const char *name;
+    unsigned char sha256[32];
+} slsec_guard_api_key;
+
+typedef struct slsec_guard_route {
+    const char *name;
+    const char *method;  /* NULL: any */
+    const char *path;    /* exact; a "*" segment is any one segment, a final "**" any rest */
+    const slsec_guard_upstream *upstream;
+    slsec_guard_auth auth;
+    bool rate_limited;
+    slsec_rate rate;
+    slsec_guard_rl_key rl_key;
+    const char *rl_header; /* for SLSEC_RL_KEY_HEADER */
+    bool rl_shadow;        /* log what would be refused, refuse nothing */
+    const char *schema_path;
+    slsec_schema *schema; /* for JSON bodies; NULL when none */
+    slsec_guard_limits limits;
+    slsec_guard_waf_mode waf;
+    int line, col;
+} slsec_guard_route;
+
+typedef struct slsec_guard_cidr {
+    int family; /* AF_INET or AF_INET6 */
+    unsigned char addr[16];
+    int prefix;
+    const char *text;
+} slsec_guard_cidr;
+
+/* Lambda Runtime API proxy mode: the policy for non-HTTP triggers. */
+typedef struct slsec_guard_trigger {
+    const char *schema_path;
+    slsec_schema *schema; /* each record's message (SQS body, SNS Message, EventBridge detail) */
+    slsec_guard_waf_mode waf;
+} slsec_guard_trigger;
+
+typedef struct slsec_guard_config {
+    slsec_arena *arena;
+    const char *file;
+    const char *listen_host;
+    int listen_port;
+    slsec_guard_cidr *trusted_proxies; /* X-Forwarded-For is believed only from these */
+    size_t trusted_proxy_count;
+    slsec_guard_upstream *upstreams;
+    size_t upstream_count;
+    slsec_guard_route *routes;
+    size_t route_count;
+    slsec_jwks *jwks;
+    const char *jwks_path;
+    const char *jwks_url;       /* keys fetched from here instead of a file */
+    long jwks_ttl_s;            /* refetched when older than this */
+    long long jwks_fetched_at;  /* wall-clock seconds of the last fetch attempt */
+    slsec_jwt_policy jwt;
+    slsec_guard_api_key *api_keys;
+    size_t api_key_count;
+    const char *api_key_header; /* default "x-api-key" */
+    slsec_guard_limits limits;  /* defaults for every route */
+    size_t ratelimit_capacity;
+    slsec_waf_opts waf_opts;    /* the waf: section with its defaults */
+    slsec_waf *waf;             /* loaded when some route has waf: detect or block */
+    bool lambda;                /* a lambda: section: routes need no upstream */
+    slsec_guard_trigger sqs, sns, eventbridge;
+} slsec_guard_config;
+
+/* Loads guard.yml. Unknown keys, wrong types, a route without an upstream
+ * or without an explicit auth, an upstream that is not http://host:port,
+ * a JWKS or schema that does not load: SLSEC_EUSAGE/EPARSE/EIO with d at
+ * the offending node. Relative file paths are taken from the config's folder. */
+int slsec_guard_config_load(const char *path, slsec_guard_config **out, slsec_diag *d);
+int slsec_guard_config_parse(const char *file, const char *text, size_t len, const char *base_dir,
+                             slsec_guard_config **out, slsec_diag *d);
+void slsec_guard_config_free(slsec_guard_config *c);
+/* The effective policy (defaults filled in) as YAML, for --check. */
+void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *out);
+
+/* For a jwks_url config: refetches the keys when they are older than the
+ * TTL, or when `unknown_kid` and the last attempt is a minute old or more.
+ * Keeps the old keys when the fetch fails. Returns true when keys changed. */
+bool slsec_guard_jwks_refresh(slsec_guard_config *c, long long now, bool unknown_kid, slsec_diag *d);
+
+/* The first route matching method and path (no query), or NULL. */
+const slsec_guard_route *slsec_guard_route_match(const slsec_guard_config *c, const char *method,
+                                                 const char *path);
+/* Is the API key one of the configured ones? Compared by SHA-256 in
+ * constant time over every configured key; *name gets its name. */
+bool slsec_guard_api_key_check(const slsec_guard_config *c, const char *key, const char **name);
+/* Is addr (text form) inside one of the trusted proxies? */
+bool slsec_guard_trusted_proxy(const slsec_guard_config *c, const char *addr);
+
+/* ---- Lambda events ---------------------------------------------------------------------- */
+
+typedef enum {
+    SLSEC_EVENT_UNKNOWN = 0,
+    SLSEC_EVENT_HTTP,        /* API Gateway REST/HTTP, ALB, function URL */
+    SLSEC_EVENT_SQS,
+    SLSEC_EVENT_SNS,
+    SLSEC_EVENT_S3,
+    SLSEC_EVENT_EVENTBRIDGE,
+} slsec_event_kind;
+
+const char *slsec_event_kind_name(slsec_event_kind k);
+slsec_event_kind slsec_guard_event_kind(const json_t *event);
+
+/* Decides one Lambda event (the JSON the Runtime API hands out) under the
+ * config: HTTP events go through the routes' policy (route, auth, rate
+ * limit, schema, WAF); SQS/SNS/EventBridge records through the trigger's
+ * schema and WAF. Returns true when the handler may see it; otherwise
+ * `reason` says why (never quoting the event). Unparsable events are refused. */
+bool slsec_guard_event_allowed(const slsec_guard_config *c, slsec_ratelimit *rl, const char *event, size_t len,
+                               long long now_s, uint64_t now_ns, char *reason, size_t reason_size);
+
+/* ---- the HTTP proxy ------------------------------------------------------------------ */
+
+typedef struct slsec_guard_run_opts {
+    const char *config_path;
+    FILE *access_log;  /* JSON lines; NULL: none */
+    FILE *errors;      /* operational messages (reloads, upstream errors) */
+    const char *listen_override; /* "host:port" instead of the config's */
+    const char *ready_file;      /* written with the bound port once listening */
+    const char *runtime_api;     /* lambda mode: the real Runtime API host:port */
+} slsec_guard_run_opts;
+
+/* Runs until SIGINT/SIGTERM; SIGHUP reloads. Returns SLSEC_OK after a
+ * clean stop, or an error (d set) when the config or the listener fails. */
+int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d);
+
+/* The Lambda Runtime API proxy: listens where the runtime is pointed
+ * (AWS_LAMBDA_RUNTIME_API), relays to o->runtime_api, and answers a blocked
+ * event's invocation with an error instead of handing it to the runtime. */
+int slsec_guard_lambda_run(const slsec_guard_run_opts *o, slsec_diag *d);
+
+#endif

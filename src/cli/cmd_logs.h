@@ -1,0 +1,46 @@
+/*
+ * cmd_logs.h — what the `slsec logs` subcommands share: the dispatcher's
+ * table and the list of inputs (files, folders walked in name order, "-"
+ * for standard input), each read through zlib so gzip is recognised by
+ * its bytes, not its name.
+ */
+#ifndef SLSEC_CMD_LOGS_H
+#define SLSEC_CMD_LOGS_H
+
+#include "cli.h"
+
+#include "slsec/logs.h"
+
+#include <zlib.h>
+
+extern const cli_command cli_cmd_logs_redact, cli_cmd_logs_stats, cli_cmd_logs_watch;
+
+typedef struct logs_input {
+    char *path; /* as given or found; "-" is standard input */
+    char *rel;  /* relative to the folder it was found in (its base name for a file operand) */
+    char *root; /* that folder's own name ("" for a file operand): the function of a flat folder */
+} logs_input;
+
+typedef struct logs_inputs {
+    logs_input *items;
+    size_t count, cap;
+} logs_inputs;
+
+/* Adds a file, or a folder's regular files (recursively, sorted, hidden
+ * entries and symbolic links skipped). Returns 0, or CLI_EXIT_USAGE after
+ * a message naming the path. */
+int logs_inputs_add(logs_inputs *in, const cli_command *cmd, const char *path);
+void logs_inputs_free(logs_inputs *in);
+
+/* Opens an input for reading (gzip or plain); NULL after a message. */
+gzFile logs_open(const cli_command *cmd, const char *path);
+/* Reads up to cap bytes: >0 bytes, 0 at the end, -1 on an error that was
+ * reported (a gzip that ends early, a read error). */
+long logs_read(const cli_command *cmd, gzFile f, const char *path, char *buf, size_t cap);
+
+/* Loads --config FILE, else ./.slsec.yml when there is one, unless
+ * --no-config (then every default). Returns 0, or CLI_EXIT_USAGE after a
+ * message naming file:line:col. cfg is freed with slsec_logs_config_free. */
+int logs_load_config(const cli_command *cmd, const char *path, bool none, slsec_logs_config *cfg);
+
+#endif

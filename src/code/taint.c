@@ -1,0 +1,2248 @@
+/*
+ * taint.c — taint from a handler's event to sinks, on one syntax tree.
+ *
+ * The walk follows a handler's body in source order with an environment
+ * of names (variables, and member paths such as `body.cmd` once a guard
+ * cleaned them). A value is tainted when it is the event or is read,
+ * parsed, destructured, concatenated, formatted or interpolated from a
+ * tainted value; each tainted value carries the steps it took, source
+ * first, so a finding can show its path.
+ *
+ * Calls:
+ *  - a sanitiser (sinks.c) returns a clean value; a propagator (JSON.parse,
+ *    path.join, str(), ...) or a method called on a tainted receiver
+ *    returns a tainted one; any other call returns a clean value (a call we
+ *    know nothing about is not assumed to pass input through: precision);
+ *  - a function defined in the same file, or in a project file the
+ *    analysed file imports (relative require/import, Python modules found
+ *    from the file's folder or the root, read through the caller's
+ *    loader), is summarised once per parameter (does the parameter reach
+ *    its return value, which sinks does it reach) without following its
+ *    own calls further, so the cost stays linear; a call site applies the
+ *    summary of each tainted argument, and a sink inside an imported file
+ *    is reported in that file;
+ *  - a validator call, or an allow-list test (`ALLOWED.includes(x)`,
+ *    `x in ALLOWED` with a constant collection), cleans the names it
+ *    tests for the rest of the function. This is flow-insensitive on
+ *    purpose: the usual shape is a guard that returns early.
+ *
+ * Bounded: nesting deeper than lim->max_depth is not analysed (the file
+ * is flagged truncated), environments and summaries have fixed caps,
+ * loops over a node's children never go quadratic (kids_of), and every
+ * string kept for messages is cut to a short excerpt.
+ */
+#include "code_internal.h"
+
+#include "rules/rules_internal.h"
+#include "slsec/limits.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rule ids that are not sinks of calls. */
+#define RULE_LOG_WHOLE "LOG-101"
+#define RULE_LOG_SECRET "LOG-102"
+
+#define MAX_PARAMS 6
+#define MAX_BINDINGS 4096
+#define EXCERPT 80
+
+enum {
+    T_BUILT = 1u << 0,      /* a string built by concatenation or formatting */
+    T_HOST_FIXED = 1u << 1, /* ... whose scheme and host are a fixed literal */
+    T_PARSED = 1u << 2,     /* parsed JSON: may hold objects and operators */
+    T_ROOT = 1u << 3,       /* the event itself (the source is the read from it) */
+    T_FRESH = 1u << 4,      /* a read from the event not yet used: event.a.b widens the source */
+    T_PATH_SAFE = 1u << 5,  /* a base name: no path traversal left, shell metacharacters still there */
+};
+
+typedef struct taint {
+    unsigned flags;
+    const char *source;  /* the expression the data came from */
+    const char *whole;   /* "event", "event.headers", ... while the value is one of those whole */
+    slsec_code_step steps[SLSEC_CODE_MAX_STEPS];
+    size_t nsteps;
+} taint;
+
+typedef struct binding {
+    const char *name;
+    const taint *t; /* NULL: clean (or cleaned by a guard) */
+} binding;
+
+typedef struct file_state file_state;
+
+typedef struct fn_summary {
+    file_state *fs;    /* the file the function is defined in */
+    const char *name;
+    TSNode node;
+    size_t nparams;
+    const char *params[MAX_PARAMS];
+    TSNode param_nodes[MAX_PARAMS];
+    bool done[MAX_PARAMS], busy[MAX_PARAMS];
+    bool returns[MAX_PARAMS];
+    slsec_ptrvec hits[MAX_PARAMS]; /* slsec_code_hit* inside the function, with the parameter as source */
+} fn_summary;
+
+struct file_state {
+    code_file *f;
+    file_state *primary;     /* the analysed file's state (itself for the analysed file) */
+    slsec_strmap *modules;   /* primary only: imported relpath → file_state* (or &no_module) */
+    slsec_ptrvec imported;   /* primary only: code_file* of the imports parsed, freed at the end */
+    slsec_strmap *aliases;   /* local name → canonical module path */
+    slsec_strmap *consts;    /* names bound to constant collections (allow-lists) */
+    slsec_strmap *strings;   /* module-level names bound to a string literal → its value */
+    slsec_strmap *functions; /* name → fn_summary* */
+    slsec_ptrvec function_list;
+};
+
+typedef struct fn_ctx {
+    file_state *fs;
+    binding *b;
+    size_t nb, cap;
+    const char *handler;
+    bool summary;          /* summarising a helper: collect hits, follow no calls */
+    slsec_ptrvec *out;     /* slsec_code_hit* */
+    bool returns_taint;
+    const taint *returned;
+} fn_ctx;
+
+/* ---- syntax-tree helpers --------------------------------------------------- */
+
+/* Node types and field names are looked up by name in the grammar's
+ * tables on every call (a linear strcmp scan for fields), which costs more
+ * than the analysis itself. Both are asked with string literals, so their
+ * ids are cached per grammar and literal address. Thread-local: the
+ * library may run on several threads. */
+#define NAME_CACHE 1024 /* a power of two; a few hundred (grammar, literal) pairs are ever asked */
+#define NAME_PROBES 32
+
+typedef struct name_slot {
+    const TSLanguage *lang;
+    const char *name;
+    uint16_t id;
+} name_slot;
+
+static _Thread_local name_slot symbol_cache[NAME_CACHE], field_cache[NAME_CACHE];
+
+/* The slot holding (lang, name), claimed when free; NULL when the probe
+ * window is full (then the caller asks the grammar every time). */
+static name_slot *slot_of(name_slot *cache, const TSLanguage *lang, const char *name, bool *fresh)
+{
+    uintptr_t h = ((uintptr_t)name ^ ((uintptr_t)lang >> 4)) * (uintptr_t)0x9E3779B97F4A7C15u;
+    size_t at = (size_t)(h >> 20);
+    for (size_t i = 0; i < NAME_PROBES; i++) {
+        name_slot *s = &cache[(at + i) & (NAME_CACHE - 1)];
+        if (s->lang == lang && s->name == name) {
+            *fresh = false;
+            return s;
+        }
+        if (!s->lang) {
+            s->lang = lang;
+            s->name = name;
+            *fresh = true;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* The public symbol of a named node type; 0 when the grammar has none. */
+static TSSymbol symbol_id(const TSLanguage *lang, const char *type)
+{
+    bool fresh;
+    name_slot *s = slot_of(symbol_cache, lang, type, &fresh);
+    if (s && !fresh)
+        return s->id;
+    TSSymbol id = ts_language_symbol_for_name(lang, type, (uint32_t)strlen(type), true);
+    if (s)
+        s->id = id;
+    return id;
+}
+
+static bool is(TSNode n, const char *type)
+{
+    if (ts_node_is_null(n))
+        return false;
+    TSSymbol want = symbol_id(ts_tree_language(n.tree), type);
+    return want && ts_node_symbol(n) == want && ts_node_is_named(n); /* 0: not a type of this grammar */
+}
+
+static TSNode field(TSNode n, const char *name)
+{
+    if (ts_node_is_null(n))
+        return n;
+    const TSLanguage *lang = ts_tree_language(n.tree);
+    bool fresh;
+    name_slot *s = slot_of(field_cache, lang, name, &fresh);
+    TSFieldId id = s && !fresh ? s->id : ts_language_field_id_for_name(lang, name, (uint32_t)strlen(name));
+    if (s)
+        s->id = id;
+    if (!id) {
+        TSNode none = {0};
+        return none;
+    }
+    return ts_node_child_by_field_id(n, id);
+}
+
+static const char *text(file_state *fs, TSNode n)
+{
+    if (ts_node_is_null(n))
+        return "";
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    if (e > fs->f->len || s > e)
+        return "";
+    return slsec_arena_strndup(fs->f->a, fs->f->src + s, e - s);
+}
+
+/* A one-line excerpt for messages: whitespace runs folded, cut at EXCERPT. */
+static const char *excerpt(file_state *fs, TSNode n)
+{
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    if (e > fs->f->len || s > e)
+        return "";
+    char buf[EXCERPT + 4];
+    size_t k = 0;
+    bool space = false;
+    for (uint32_t i = s; i < e && k < EXCERPT; i++) {
+        unsigned char c = (unsigned char)fs->f->src[i];
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = k > 0;
+            continue;
+        }
+        if (space && k < EXCERPT)
+            buf[k++] = ' ';
+        space = false;
+        buf[k++] = c < 0x20 ? '?' : (char)c;
+    }
+    if (e - s > EXCERPT && k >= EXCERPT) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    return slsec_arena_strndup(fs->f->a, buf, k);
+}
+
+static slsec_code_step step_at(const file_state *fs, TSNode n, const char *what)
+{
+    TSPoint p = ts_node_start_point(n);
+    return (slsec_code_step){.file = fs->primary == fs ? NULL : fs->f->relpath, .line = (int)p.row + 1,
+                             .col = (int)p.column + 1, .what = what};
+}
+
+/* The named children of a node. ts_node_named_child(n, i) walks from the
+ * first child, so a loop over it is quadratic: fine for the usual handful,
+ * not for a 100,000-element array in generated code. Past a few dozen
+ * children they are listed once with a cursor. */
+typedef struct kids {
+    TSNode node;
+    uint32_t n;
+    TSNode *arr;
+} kids;
+
+static kids kids_of(slsec_arena *a, TSNode n)
+{
+    kids k = {.node = n, .n = ts_node_is_null(n) ? 0 : ts_node_named_child_count(n), .arr = NULL};
+    if (k.n < 64)
+        return k;
+    k.arr = slsec_arena_alloc(a, k.n * sizeof *k.arr);
+    TSTreeCursor cur = ts_tree_cursor_new(n);
+    uint32_t i = 0;
+    if (ts_tree_cursor_goto_first_child(&cur)) {
+        do {
+            TSNode ch = ts_tree_cursor_current_node(&cur);
+            if (ts_node_is_named(ch) && i < k.n)
+                k.arr[i++] = ch;
+        } while (ts_tree_cursor_goto_next_sibling(&cur));
+    }
+    ts_tree_cursor_delete(&cur);
+    k.n = i;
+    return k;
+}
+
+static TSNode kid(const kids *k, uint32_t i) { return k->arr ? k->arr[i] : ts_node_named_child(k->node, i); }
+
+/* Unwraps the nodes that do not change a value: (x), await x, x as T, x!, x satisfies T. */
+static TSNode unwrap(TSNode n)
+{
+    for (int i = 0; i < 64 && !ts_node_is_null(n); i++) {
+        const char *t = ts_node_type(n);
+        if (strcmp(t, "parenthesized_expression") == 0 || strcmp(t, "await_expression") == 0 ||
+            strcmp(t, "await") == 0 || strcmp(t, "as_expression") == 0 || strcmp(t, "non_null_expression") == 0 ||
+            strcmp(t, "satisfies_expression") == 0 || strcmp(t, "type_assertion") == 0) {
+            TSNode inner = ts_node_named_child(n, strcmp(t, "type_assertion") == 0 ? 1 : 0);
+            if (ts_node_is_null(inner))
+                return n;
+            n = inner;
+        } else {
+            break;
+        }
+    }
+    return n;
+}
+
+static bool is_string_literal(TSNode n)
+{
+    if (is(n, "string")) {
+        /* a Python f-string has interpolation children */
+        uint32_t c = ts_node_named_child_count(n);
+        for (uint32_t i = 0; i < c; i++)
+            if (is(ts_node_named_child(n, i), "interpolation"))
+                return false;
+        return true;
+    }
+    return is(n, "template_string") && ts_node_named_child_count(n) == 0;
+}
+
+/* The characters of a string literal without quotes (best effort). */
+static const char *string_value(file_state *fs, TSNode n)
+{
+    const char *t = text(fs, n);
+    size_t len = strlen(t);
+    size_t a = 0;
+    while (a < len && strchr("rbuRBUfF", t[a]))
+        a++;
+    while (a < len && (t[a] == '"' || t[a] == '\'' || t[a] == '`'))
+        a++;
+    size_t b = len;
+    while (b > a && (t[b - 1] == '"' || t[b - 1] == '\'' || t[b - 1] == '`'))
+        b--;
+    return slsec_arena_strndup(fs->f->a, t + a, b - a);
+}
+
+/* The name a key of an object, dict or keyword argument spells, or NULL. */
+static const char *key_name(file_state *fs, TSNode k)
+{
+    if (ts_node_is_null(k))
+        return NULL;
+    if (is(k, "string"))
+        return string_value(fs, k);
+    if (is(k, "property_identifier") || is(k, "identifier") || is(k, "shorthand_property_identifier"))
+        return text(fs, k);
+    return NULL;
+}
+
+/* ---- canonical names ------------------------------------------------------------- */
+
+static const char *canon(file_state *fs, TSNode n, int depth)
+{
+    n = unwrap(n);
+    if (ts_node_is_null(n) || depth > 16)
+        return "?";
+    if (is(n, "identifier")) {
+        const char *name = text(fs, n);
+        const char *alias = slsec_strmap_get(fs->aliases, name);
+        return alias ? alias : name;
+    }
+    if (is(n, "member_expression") || is(n, "attribute")) {
+        TSNode obj = field(n, "object");
+        TSNode prop = field(n, is(n, "attribute") ? "attribute" : "property");
+        return slsec_arena_printf(fs->f->a, "%s.%s", canon(fs, obj, depth + 1), text(fs, prop));
+    }
+    if (is(n, "call_expression")) {
+        /* require('m') */
+        TSNode fn = field(n, "function");
+        TSNode args = field(n, "arguments");
+        if (is(fn, "identifier") && strcmp(text(fs, fn), "require") == 0 && ts_node_named_child_count(args) == 1 &&
+            is(ts_node_named_child(args, 0), "string"))
+            return code_module_alias(string_value(fs, ts_node_named_child(args, 0)));
+    }
+    if (is(n, "this"))
+        return "this";
+    return "?";
+}
+
+static const char *callee_of(file_state *fs, TSNode call)
+{
+    TSNode fn = field(call, is(call, "new_expression") ? "constructor" : "function");
+    const char *name = canon(fs, fn, 0);
+    /* fs.promises.readFile is fs.readFile for what it does with a path */
+    if (strncmp(name, "fs.promises.", 12) == 0)
+        return slsec_arena_printf(fs->f->a, "fs.%s", name + 12);
+    return name;
+}
+
+/* The receiver's canonical name of a method call ("" for plain calls). */
+static const char *receiver_of(file_state *fs, TSNode call)
+{
+    TSNode fn = unwrap(field(call, "function"));
+    if (is(fn, "member_expression") || is(fn, "attribute"))
+        return canon(fs, field(fn, "object"), 0);
+    return "";
+}
+
+static void add_alias(file_state *fs, const char *local, const char *target)
+{
+    if (local && *local && target && *target)
+        slsec_strmap_put(fs->aliases, local, (void *)target);
+}
+
+/* const x = require('m'); const { a, b: c } = require('m'); const y = require('m').z */
+static void js_require_alias(file_state *fs, TSNode decl)
+{
+    TSNode name = field(decl, "name");
+    TSNode value = unwrap(field(decl, "value"));
+    if (ts_node_is_null(value))
+        return;
+    const char *target = NULL;
+    if (is(value, "call_expression") || is(value, "member_expression")) {
+        TSNode base = value;
+        while (is(base, "member_expression"))
+            base = unwrap(field(base, "object"));
+        if (!is(base, "call_expression"))
+            return;
+        TSNode fn = field(base, "function");
+        if (!is(fn, "identifier") || strcmp(text(fs, fn), "require") != 0)
+            return;
+        target = canon(fs, value, 0);
+    }
+    if (!target || strcmp(target, "?") == 0)
+        return;
+    if (is(name, "identifier")) {
+        add_alias(fs, text(fs, name), target);
+    } else if (is(name, "object_pattern")) {
+        kids kids_c = kids_of(fs->f->a, name);
+        uint32_t c = kids_c.n;
+        for (uint32_t i = 0; i < c; i++) {
+            TSNode p = kid(&kids_c, i);
+            if (is(p, "shorthand_property_identifier_pattern")) {
+                const char *local = text(fs, p);
+                add_alias(fs, local, slsec_arena_printf(fs->f->a, "%s.%s", target, local));
+            } else if (is(p, "pair_pattern") && is(field(p, "value"), "identifier")) {
+                add_alias(fs, text(fs, field(p, "value")),
+                          slsec_arena_printf(fs->f->a, "%s.%s", target, text(fs, field(p, "key"))));
+            }
+        }
+    }
+}
+
+/* import x from 'm'; import * as x from 'm'; import { a as b } from 'm' */
+static void js_import_alias(file_state *fs, TSNode imp)
+{
+    TSNode src = field(imp, "source");
+    if (!is(src, "string"))
+        return;
+    const char *module = code_module_alias(string_value(fs, src));
+    kids kids_c = kids_of(fs->f->a, imp);
+    uint32_t c = kids_c.n;
+    for (uint32_t i = 0; i < c; i++) {
+        TSNode clause = kid(&kids_c, i);
+        if (!is(clause, "import_clause"))
+            continue;
+        kids kids_k = kids_of(fs->f->a, clause);
+        uint32_t k = kids_k.n;
+        for (uint32_t j = 0; j < k; j++) {
+            TSNode part = kid(&kids_k, j);
+            if (is(part, "identifier")) {
+                add_alias(fs, text(fs, part), module);
+            } else if (is(part, "namespace_import")) {
+                TSNode id = ts_node_named_child(part, 0);
+                if (is(id, "identifier"))
+                    add_alias(fs, text(fs, id), module);
+            } else if (is(part, "named_imports")) {
+                kids kids_m = kids_of(fs->f->a, part);
+                uint32_t m = kids_m.n;
+                for (uint32_t q = 0; q < m; q++) {
+                    TSNode spec = kid(&kids_m, q);
+                    TSNode nm = field(spec, "name"), al = field(spec, "alias");
+                    const char *imported = text(fs, nm);
+                    add_alias(fs, ts_node_is_null(al) ? imported : text(fs, al),
+                              strcmp(imported, "default") == 0
+                                  ? module
+                                  : slsec_arena_printf(fs->f->a, "%s.%s", module, imported));
+                }
+            }
+        }
+    }
+}
+
+/* import os; import subprocess as sp; from os import system; from x import y as z */
+static void py_import_alias(file_state *fs, TSNode imp)
+{
+    bool from = is(imp, "import_from_statement");
+    const char *module = from ? text(fs, field(imp, "module_name")) : NULL;
+    kids kids_c = kids_of(fs->f->a, imp);
+    uint32_t c = kids_c.n;
+    for (uint32_t i = 0; i < c; i++) {
+        TSNode part = kid(&kids_c, i);
+        if (from && ts_node_start_byte(part) == ts_node_start_byte(field(imp, "module_name")))
+            continue;
+        const char *name = NULL, *alias = NULL;
+        if (is(part, "dotted_name")) {
+            name = text(fs, part);
+        } else if (is(part, "aliased_import")) {
+            name = text(fs, field(part, "name"));
+            alias = text(fs, field(part, "alias"));
+        } else {
+            continue;
+        }
+        if (from) {
+            add_alias(fs, alias ? alias : name, slsec_arena_printf(fs->f->a, "%s.%s", module, name));
+        } else if (alias) {
+            add_alias(fs, alias, name);
+        } else {
+            /* `import os.path` binds os */
+            const char *dot = strchr(name, '.');
+            const char *first = dot ? slsec_arena_strndup(fs->f->a, name, (size_t)(dot - name)) : name;
+            add_alias(fs, first, first);
+        }
+    }
+}
+
+static bool constant_collection_at(file_state *fs, TSNode n, int depth);
+
+static bool constant_collection(file_state *fs, TSNode n) { return constant_collection_at(fs, n, 0); }
+
+static bool constant_collection_at(file_state *fs, TSNode n, int depth)
+{
+    n = unwrap(n);
+    if (depth > 8)
+        return false;
+    if (is(n, "array") || is(n, "list") || is(n, "tuple") || is(n, "set") || is(n, "frozenset")) {
+        kids kids_c = kids_of(fs->f->a, n);
+        uint32_t c = kids_c.n;
+        for (uint32_t i = 0; i < c; i++) {
+            TSNode e = kid(&kids_c, i);
+            if (!is_string_literal(e) && !is(e, "number") && !is(e, "integer") && !is(e, "comment"))
+                return false;
+        }
+        return true;
+    }
+    if (is(n, "new_expression")) { /* new Set([...]) */
+        TSNode args = field(n, "arguments");
+        return strcmp(text(fs, field(n, "constructor")), "Set") == 0 && ts_node_named_child_count(args) == 1 &&
+               constant_collection_at(fs, ts_node_named_child(args, 0), depth + 1);
+    }
+    if (is(n, "call")) { /* frozenset({...}) / set([...]) */
+        const char *f = text(fs, field(n, "function"));
+        TSNode args = field(n, "arguments");
+        return (strcmp(f, "frozenset") == 0 || strcmp(f, "set") == 0) && ts_node_named_child_count(args) == 1 &&
+               constant_collection_at(fs, ts_node_named_child(args, 0), depth + 1);
+    }
+    if (is(n, "identifier"))
+        return slsec_strmap_get(fs->consts, text(fs, n)) != NULL;
+    return false;
+}
+
+/* ---- the environment ---------------------------------------------------------- */
+
+static void bind(fn_ctx *c, const char *name, const taint *t)
+{
+    if (!name || !*name)
+        return;
+    if (c->nb == c->cap) {
+        if (c->cap >= MAX_BINDINGS) {
+            /* forget the oldest half: a 4096-name function is generated code */
+            memmove(c->b, c->b + c->cap / 2, (c->cap - c->cap / 2) * sizeof *c->b);
+            c->nb = c->cap - c->cap / 2;
+        } else {
+            c->cap = c->cap ? c->cap * 2 : 64;
+            binding *more = realloc(c->b, c->cap * sizeof *more);
+            if (!more)
+                slsec_oom();
+            c->b = more;
+        }
+    }
+    c->b[c->nb++] = (binding){name, t};
+}
+
+static bool lookup(const fn_ctx *c, const char *name, const taint **out)
+{
+    for (size_t i = c->nb; i-- > 0;)
+        if (strcmp(c->b[i].name, name) == 0) {
+            *out = c->b[i].t;
+            return true;
+        }
+    return false;
+}
+
+static taint *derive(fn_ctx *c, const taint *from, TSNode at, const char *what)
+{
+    taint *t = slsec_arena_alloc(c->fs->f->a, sizeof *t);
+    *t = *from;
+    t->flags &= ~(unsigned)(T_ROOT | T_FRESH);
+    if (what) {
+        if (t->nsteps == SLSEC_CODE_MAX_STEPS - 1) {
+            /* keep the source and the latest steps; one slot stays for the sink */
+            memmove(t->steps + 1, t->steps + 2, (SLSEC_CODE_MAX_STEPS - 3) * sizeof t->steps[0]);
+            t->nsteps--;
+        }
+        t->steps[t->nsteps++] = step_at(c->fs, at, what);
+    }
+    return t;
+}
+
+/* A read from the event itself (event.body, event['headers'], the event
+ * as a whole): where the data enters. */
+static taint *source_read(fn_ctx *c, TSNode at, const char *whole)
+{
+    taint *t = slsec_arena_alloc(c->fs->f->a, sizeof *t);
+    memset(t, 0, sizeof *t);
+    t->source = excerpt(c->fs, at);
+    t->whole = whole;
+    t->flags = T_PARSED | T_FRESH;
+    t->steps[0] = step_at(c->fs, at, slsec_arena_printf(c->fs->f->a, "source: %s (the event)", t->source));
+    t->nsteps = 1;
+    return t;
+}
+
+static bool whole_part(const char *prop)
+{
+    static const char *const parts[] = {"headers", "body", "cookies", "multiValueHeaders", "rawBody"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (strcmp(prop, parts[i]) == 0)
+            return true;
+    return false;
+}
+
+/* ---- expressions --------------------------------------------------------------- */
+
+static const taint *eval(fn_ctx *c, TSNode n, int depth);
+static void visit(fn_ctx *c, TSNode n, int depth);
+static const taint *call_result(fn_ctx *c, TSNode call, int depth);
+
+static bool too_deep(fn_ctx *c, int depth)
+{
+    if ((unsigned)depth > c->fs->f->max_depth) {
+        c->fs->f->truncated = true;
+        return true;
+    }
+    return false;
+}
+
+/* A read of `prop` from a tainted object. */
+static const taint *read_member(fn_ctx *c, const taint *obj, TSNode at, const char *prop)
+{
+    if (!obj)
+        return NULL;
+    if (prop && strcmp(prop, "length") == 0)
+        return NULL;
+    if (obj->flags & T_ROOT) {
+        const char *whole = prop && whole_part(prop)
+                                ? slsec_arena_printf(c->fs->f->a, "%s.%s", obj->source ? obj->source : "event", prop)
+                                : NULL;
+        return source_read(c, at, whole);
+    }
+    if ((obj->flags & T_FRESH) && (is(at, "member_expression") || is(at, "attribute") || is(at, "subscript") ||
+                                   is(at, "subscript_expression")))
+        return source_read(c, at, NULL); /* event.queryStringParameters.id: the source is the whole read */
+    taint *t = derive(c, obj, at, NULL);
+    t->whole = NULL;
+    return t;
+}
+
+/* Any tainted child among the named children (arrays, objects, lists...). */
+static const taint *any_child(fn_ctx *c, TSNode n, int depth)
+{
+    kids kids_k = kids_of(c->fs->f->a, n);
+    uint32_t k = kids_k.n;
+    for (uint32_t i = 0; i < k; i++) {
+        const taint *t = eval(c, kid(&kids_k, i), depth + 1);
+        if (t)
+            return t;
+    }
+    return NULL;
+}
+
+/* A string built from pieces: tainted when any piece is; records whether
+ * a literal prefix fixes the scheme and host ("https://api.example.com/"). */
+static const taint *built(fn_ctx *c, TSNode n, const taint *t, const char *prefix)
+{
+    if (!t)
+        return NULL;
+    taint *b = derive(c, t, n, NULL);
+    b->flags |= T_BUILT;
+    b->whole = NULL;
+    const char *sep = prefix ? strstr(prefix, "://") : NULL;
+    if (sep && strchr(sep + 3, '/') && strchr(sep + 3, '/') > sep + 3)
+        b->flags |= T_HOST_FIXED;
+    else
+        b->flags &= ~(unsigned)T_HOST_FIXED;
+    return b;
+}
+
+/* The value of an expression the deployment fixes, not the caller: a
+ * string literal, a module-level name bound to one, an environment
+ * variable (process.env.X, os.environ[...], os.getenv). NULL otherwise. */
+static const char *configured_value(file_state *fs, TSNode n)
+{
+    n = unwrap(n);
+    if (is_string_literal(n))
+        return string_value(fs, n);
+    if (is(n, "identifier")) {
+        if (!fs->strings)
+            return NULL;
+        return slsec_strmap_get(fs->strings, text(fs, n));
+    }
+    static const char env[] = "env://configured/";
+    if (is(n, "member_expression") && strncmp(text(fs, n), "process.env.", 12) == 0)
+        return env;
+    if (is(n, "subscript") && strcmp(text(fs, field(n, "value")), "os.environ") == 0)
+        return env;
+    if (is(n, "call")) {
+        const char *callee = callee_of(fs, n);
+        if (strcmp(callee, "os.environ.get") == 0 || strcmp(callee, "os.getenv") == 0)
+            return env;
+    }
+    return NULL;
+}
+
+/* The constant text a template literal or f-string starts with: its
+ * literal parts and configured values, up to the first other
+ * substitution. */
+static const char *template_prefix(file_state *fs, TSNode n)
+{
+    bool py = is(n, "string");
+    const char *sub_type = py ? "interpolation" : "template_substitution";
+    uint32_t pos = ts_node_start_byte(n), end = ts_node_end_byte(n);
+    slsec_buf b;
+    slsec_buf_init(&b);
+    kids ks = kids_of(fs->f->a, n);
+    bool stopped = false;
+    for (uint32_t i = 0; i < ks.n && !stopped; i++) {
+        TSNode ch = kid(&ks, i);
+        if (is(ch, "string_start")) {
+            pos = ts_node_end_byte(ch);
+            continue;
+        }
+        if (is(ch, "string_end")) {
+            end = ts_node_start_byte(ch);
+            continue;
+        }
+        if (!is(ch, sub_type))
+            continue;
+        if (ts_node_start_byte(ch) > pos)
+            slsec_buf_append(&b, fs->f->src + pos, ts_node_start_byte(ch) - pos);
+        TSNode expr = py ? field(ch, "expression") : ts_node_named_child(ch, 0);
+        const char *v = configured_value(fs, expr);
+        if (v)
+            slsec_buf_puts(&b, v);
+        else
+            stopped = true;
+        pos = ts_node_end_byte(ch);
+    }
+    if (!py && pos == ts_node_start_byte(n))
+        pos++; /* the opening backquote */
+    if (!stopped && end > pos + (py ? 0u : 1u))
+        slsec_buf_append(&b, fs->f->src + pos, end - pos - (py ? 0u : 1u));
+    const char *out = slsec_arena_strndup(fs->f->a, b.data ? b.data : "", b.len);
+    slsec_buf_free(&b);
+    return out;
+}
+
+/* The constant text a concatenation, template or f-string starts with
+ * (see configured_value), or NULL when it starts with anything else. */
+static const char *literal_prefix(file_state *fs, TSNode n)
+{
+    n = unwrap(n);
+    /* the operands left to right: `a + b + c ...` nests to the left without bound */
+    TSNode spine[64];
+    size_t depth = 0;
+    while ((is(n, "binary_expression") || is(n, "binary_operator")) && depth < 64) {
+        spine[depth++] = n;
+        n = unwrap(field(n, "left"));
+    }
+    if (is(n, "binary_expression") || is(n, "binary_operator"))
+        return NULL;
+    const char *first = NULL;
+    bool whole = false; /* the leftmost operand is constant all through */
+    if (is(n, "template_string") || (is(n, "string") && !is_string_literal(n))) {
+        first = template_prefix(fs, n);
+    } else {
+        first = configured_value(fs, n);
+        whole = first != NULL;
+    }
+    if (!first)
+        return NULL;
+    slsec_buf b;
+    slsec_buf_init(&b);
+    slsec_buf_puts(&b, first);
+    for (size_t i = depth; whole && i-- > 0;) {
+        const char *op = text(fs, field(spine[i], "operator"));
+        const char *v = strcmp(op, "+") == 0 ? configured_value(fs, field(spine[i], "right")) : NULL;
+        if (!v)
+            break;
+        slsec_buf_puts(&b, v);
+    }
+    const char *out = slsec_arena_strndup(fs->f->a, b.data ? b.data : "", b.len);
+    slsec_buf_free(&b);
+    return out;
+}
+
+static const taint *eval(fn_ctx *c, TSNode n, int depth)
+{
+    n = unwrap(n);
+    if (ts_node_is_null(n) || too_deep(c, depth))
+        return NULL;
+    const char *type = ts_node_type(n);
+    file_state *fs = c->fs;
+
+    if (strcmp(type, "identifier") == 0) {
+        const taint *t;
+        return lookup(c, text(fs, n), &t) ? t : NULL;
+    }
+    if (strcmp(type, "member_expression") == 0 || strcmp(type, "attribute") == 0 ||
+        strcmp(type, "subscript_expression") == 0 || strcmp(type, "subscript") == 0) {
+        const taint *t;
+        if (lookup(c, text(fs, n), &t)) /* a member path a guard cleaned, or bound by destructuring */
+            return t;
+        bool sub = type[0] == 's';
+        TSNode obj = field(n, sub && strcmp(type, "subscript") == 0 ? "value" : "object");
+        const taint *o = eval(c, obj, depth + 1);
+        if (!o)
+            return NULL;
+        const char *prop = NULL;
+        if (!sub) {
+            prop = text(fs, field(n, strcmp(type, "attribute") == 0 ? "attribute" : "property"));
+        } else {
+            TSNode idx = field(n, strcmp(type, "subscript") == 0 ? "subscript" : "index");
+            if (is_string_literal(idx))
+                prop = string_value(fs, idx);
+        }
+        return read_member(c, o, n, prop);
+    }
+    if (strcmp(type, "call_expression") == 0 || strcmp(type, "call") == 0 || strcmp(type, "new_expression") == 0)
+        return call_result(c, n, depth);
+    if (strcmp(type, "binary_expression") == 0 || strcmp(type, "binary_operator") == 0) {
+        const char *op = text(fs, field(n, "operator"));
+        const taint *l = eval(c, field(n, "left"), depth + 1);
+        const taint *r = eval(c, field(n, "right"), depth + 1);
+        if (strcmp(op, "+") == 0 || strcmp(op, "%") == 0)
+            return built(c, n, l ? l : r, literal_prefix(fs, n));
+        if (strcmp(op, "||") == 0 || strcmp(op, "??") == 0)
+            return l ? l : r;
+        return NULL; /* arithmetic and comparisons give numbers and booleans */
+    }
+    if (strcmp(type, "boolean_operator") == 0) {
+        const taint *l = eval(c, field(n, "left"), depth + 1);
+        return l ? l : eval(c, field(n, "right"), depth + 1);
+    }
+    if (strcmp(type, "template_string") == 0) {
+        kids kids_k = kids_of(c->fs->f->a, n);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode sub = kid(&kids_k, i);
+            if (is(sub, "template_substitution")) {
+                const taint *t = eval(c, ts_node_named_child(sub, 0), depth + 1);
+                if (t)
+                    return built(c, n, t, literal_prefix(fs, n));
+            }
+        }
+        return NULL;
+    }
+    if (strcmp(type, "string") == 0 || strcmp(type, "concatenated_string") == 0) {
+        kids kids_k = kids_of(c->fs->f->a, n);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode sub = kid(&kids_k, i);
+            const taint *t = NULL;
+            if (is(sub, "interpolation"))
+                t = eval(c, field(sub, "expression"), depth + 1);
+            else if (is(sub, "string"))
+                t = eval(c, sub, depth + 1);
+            if (t)
+                return built(c, n, t, literal_prefix(fs, n));
+        }
+        return NULL;
+    }
+    if (strcmp(type, "ternary_expression") == 0 || strcmp(type, "conditional_expression") == 0) {
+        kids kids_k = kids_of(c->fs->f->a, n);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 1; i < k; i++) { /* not the condition */
+            TSNode sub = kid(&kids_k, i);
+            if (strcmp(type, "conditional_expression") == 0 && i == 1)
+                continue; /* Python: a if COND else b */
+            const taint *t = eval(c, sub, depth + 1);
+            if (t)
+                return t;
+        }
+        if (strcmp(type, "conditional_expression") == 0)
+            return eval(c, kid(&kids_k, 0), depth + 1);
+        return NULL;
+    }
+    if (strcmp(type, "array") == 0 || strcmp(type, "list") == 0 || strcmp(type, "tuple") == 0 ||
+        strcmp(type, "spread_element") == 0 || strcmp(type, "list_splat") == 0 ||
+        strcmp(type, "dictionary_splat") == 0 || strcmp(type, "expression_list") == 0) {
+        const taint *t = any_child(c, n, depth);
+        if (t) {
+            taint *d = derive(c, t, n, NULL);
+            d->whole = strcmp(type, "spread_element") == 0 ? t->whole : NULL;
+            return d;
+        }
+        return NULL;
+    }
+    if (strcmp(type, "object") == 0 || strcmp(type, "dictionary") == 0) {
+        kids kids_k = kids_of(c->fs->f->a, n);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode p = kid(&kids_k, i);
+            const taint *t = NULL;
+            if (is(p, "pair"))
+                t = eval(c, field(p, "value"), depth + 1);
+            else if (is(p, "shorthand_property_identifier")) {
+                const taint *b;
+                t = lookup(c, text(fs, p), &b) ? b : NULL;
+            } else if (is(p, "spread_element") || is(p, "dictionary_splat"))
+                t = eval(c, p, depth + 1);
+            if (t) {
+                taint *d = derive(c, t, n, NULL);
+                d->whole = NULL;
+                return d;
+            }
+        }
+        return NULL;
+    }
+    if (strcmp(type, "assignment_expression") == 0)
+        return eval(c, field(n, "right"), depth + 1);
+    return NULL;
+}
+
+/* ---- calls ----------------------------------------------------------------- */
+
+static TSNode args_of(TSNode call) { return field(call, "arguments"); }
+
+/* The i-th positional argument (keyword arguments and comments skipped). */
+static TSNode positional(TSNode call, int i)
+{
+    TSNode args = args_of(call);
+    uint32_t k = ts_node_named_child_count(args);
+    int seen = 0;
+    for (uint32_t j = 0; j < k; j++) {
+        TSNode a = ts_node_named_child(args, j);
+        if (is(a, "keyword_argument") || is(a, "comment"))
+            continue;
+        if (seen++ == i)
+            return a;
+    }
+    TSNode null = {0};
+    return null;
+}
+
+static TSNode keyword(file_state *fs, TSNode call, const char *name)
+{
+    TSNode args = args_of(call);
+    kids kids_k = kids_of(fs->f->a, args);
+    uint32_t k = kids_k.n;
+    for (uint32_t j = 0; j < k; j++) {
+        TSNode a = kid(&kids_k, j);
+        if (is(a, "keyword_argument") && strcmp(text(fs, field(a, "name")), name) == 0)
+            return field(a, "value");
+    }
+    TSNode null = {0};
+    return null;
+}
+
+/* An object literal argument's property value (JS options objects). */
+static TSNode option(file_state *fs, TSNode call, const char *name)
+{
+    TSNode args = args_of(call);
+    kids kids_k = kids_of(fs->f->a, args);
+    uint32_t k = kids_k.n;
+    for (uint32_t j = 0; j < k; j++) {
+        TSNode o = unwrap(kid(&kids_k, j));
+        if (!is(o, "object"))
+            continue;
+        kids kids_m = kids_of(fs->f->a, o);
+        uint32_t m = kids_m.n;
+        for (uint32_t q = 0; q < m; q++) {
+            TSNode p = kid(&kids_m, q);
+            if (is(p, "pair")) {
+                const char *key = key_name(fs, field(p, "key"));
+                if (key && strcmp(key, name) == 0)
+                    return field(p, "value");
+            }
+        }
+    }
+    TSNode null = {0};
+    return null;
+}
+
+static bool is_true(file_state *fs, TSNode v)
+{
+    const char *t = ts_node_is_null(v) ? "" : text(fs, v);
+    return strcmp(t, "true") == 0 || strcmp(t, "True") == 0 || (is_string_literal(v) && *string_value(fs, v));
+}
+
+static bool db_receiver(const char *recv)
+{
+    static const char *const words[] = {"db", "pool", "client", "conn", "connection", "knex", "sequelize",
+                                        "cursor", "mysql", "pg", "sqlite", "database", "sql", "session",
+                                        "engine", "prisma", "trx", "tx"};
+    const char *last = strrchr(recv, '.');
+    last = last ? last + 1 : recv;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (slsec_str_contains_ci(last, words[i]))
+            return true;
+    return false;
+}
+
+static bool response_receiver(const char *recv)
+{
+    const char *last = strrchr(recv, '.');
+    last = last ? last + 1 : recv;
+    return strcmp(last, "res") == 0 || strcmp(last, "response") == 0 || strcmp(last, "reply") == 0 ||
+           strcmp(last, "ctx") == 0 || strcmp(last, "h") == 0;
+}
+
+static bool has_markup(file_state *fs, TSNode n, int depth)
+{
+    n = unwrap(n);
+    if (ts_node_is_null(n) || depth > 32)
+        return false;
+    if (is_string_literal(n) || is(n, "string_fragment") || is(n, "string_content")) {
+        const char *t = text(fs, n);
+        return strchr(t, '<') != NULL;
+    }
+    kids kids_k = kids_of(fs->f->a, n);
+    uint32_t k = kids_k.n;
+    for (uint32_t i = 0; i < k; i++)
+        if (has_markup(fs, kid(&kids_k, i), depth + 1))
+            return true;
+    return false;
+}
+
+static slsec_code_hit *new_hit(fn_ctx *c, const char *rule, TSNode at, const char *sink, const taint *t)
+{
+    file_state *fs = c->fs;
+    slsec_code_hit *h = slsec_arena_alloc(fs->f->a, sizeof *h);
+    memset(h, 0, sizeof *h);
+    TSPoint p = ts_node_start_point(at);
+    h->rule_id = rule;
+    h->file = fs->primary == fs ? NULL : fs->f->relpath;
+    h->line = (int)p.row + 1;
+    h->col = (int)p.column + 1;
+    h->sink = sink;
+    h->handler = c->handler;
+    h->source = t && t->source ? t->source : "";
+    h->key = excerpt(fs, at); /* the sink as written, completed in emit(): no line numbers */
+    if (t) {
+        memcpy(h->steps, t->steps, t->nsteps * sizeof t->steps[0]);
+        h->nsteps = t->nsteps;
+    }
+    if (h->nsteps < SLSEC_CODE_MAX_STEPS)
+        h->steps[h->nsteps++] = step_at(fs, at, slsec_arena_printf(fs->f->a, "sink: %s", sink));
+    return h;
+}
+
+static void emit(fn_ctx *c, slsec_code_hit *h)
+{
+    for (size_t i = 0; i < c->out->count; i++) {
+        const slsec_code_hit *o = c->out->items[i];
+        if (o->line == h->line && o->col == h->col && strcmp(o->rule_id, h->rule_id) == 0 &&
+            strcmp(o->file ? o->file : "", h->file ? h->file : "") == 0 &&
+            strcmp(o->handler ? o->handler : "", h->handler ? h->handler : "") == 0)
+            return;
+    }
+    file_state *fs = c->fs;
+    if (!h->message) {
+        if (strncmp(h->rule_id, "CODE-", 5) == 0)
+            h->message = slsec_arena_printf(fs->f->a, "%s from the event of %s reaches %s (%s) without sanitising",
+                                            h->source, h->handler ? h->handler : "the handler",
+                                            code_rule_label(h->rule_id), h->sink);
+    }
+    h->key = slsec_arena_printf(fs->f->a, "%s|%s|%s|%s", h->handler ? h->handler : "", h->sink, h->source,
+                                h->key ? h->key : "");
+    slsec_ptrvec_push(fs->f->a, c->out, h);
+}
+
+static void report(fn_ctx *c, const char *rule, TSNode at, const char *sink, const taint *t)
+{
+    emit(c, new_hit(c, rule, at, sink, t));
+}
+
+static const taint *arg_taint(fn_ctx *c, TSNode call, int i, int depth, TSNode *which)
+{
+    if (i >= 0) {
+        TSNode a = positional(call, i);
+        *which = a;
+        return ts_node_is_null(a) ? NULL : eval(c, a, depth + 1);
+    }
+    for (int k = 0; k < 16; k++) {
+        TSNode a = positional(call, k);
+        if (ts_node_is_null(a))
+            break;
+        const taint *t = eval(c, a, depth + 1);
+        if (t) {
+            *which = a;
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/* NoSQL: a query object taken whole from input, or an object literal with
+ * an operator ($where) or a value from parsed JSON (which can be an
+ * operator object such as {"$ne": null}). */
+static const taint *nosql_taint(fn_ctx *c, TSNode q, int depth)
+{
+    q = unwrap(q);
+    if (is(q, "object") || is(q, "dictionary")) {
+        kids kids_k = kids_of(c->fs->f->a, q);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode p = kid(&kids_k, i);
+            TSNode v;
+            const char *key = NULL;
+            if (is(p, "pair")) {
+                v = field(p, "value");
+                key = key_name(c->fs, field(p, "key"));
+            } else if (is(p, "shorthand_property_identifier")) {
+                v = p;
+            } else {
+                continue;
+            }
+            const taint *t = is(p, "shorthand_property_identifier") ? NULL : eval(c, v, depth + 1);
+            if (is(p, "shorthand_property_identifier")) {
+                const taint *b;
+                t = lookup(c, text(c->fs, p), &b) ? b : NULL;
+            }
+            if (!t)
+                continue;
+            /* a nested literal ({ where: { id: body.id } }) is an ORM's filter, not an operator */
+            bool nested = is(unwrap(v), "object") || is(unwrap(v), "dictionary");
+            if ((key && strcmp(key, "$where") == 0) || ((t->flags & T_PARSED) && !(t->flags & T_BUILT) && !nested))
+                return t;
+        }
+        return NULL;
+    }
+    const taint *t = eval(c, q, depth + 1);
+    return t && !(t->flags & T_BUILT) ? t : NULL;
+}
+
+static bool sink_applies(fn_ctx *c, const code_sink *s, TSNode call, const taint *t, TSNode arg, int depth)
+{
+    file_state *fs = c->fs;
+    if (s->cond & SINK_SHELL) {
+        TSNode sh = fs->f->lang == 2 ? keyword(fs, call, "shell") : option(fs, call, "shell");
+        if (!is_true(fs, sh))
+            return false;
+    }
+    if (s->cond & SINK_SQL) {
+        if (!(t->flags & T_BUILT) && !db_receiver(receiver_of(fs, call)))
+            return false;
+        if (!db_receiver(receiver_of(fs, call)) && fs->f->lang == 1 && strcmp(s->name, "*.query") != 0 &&
+            strcmp(s->name, "*.execute") != 0)
+            return false;
+    }
+    if ((s->cond & SINK_URL) && (t->flags & T_HOST_FIXED))
+        return false;
+    if (strcmp(s->rule_id, "CODE-005") == 0 && (t->flags & T_PATH_SAFE))
+        return false;
+    if ((s->cond & SINK_STRING) && (is(unwrap(arg), "arrow_function") || is(unwrap(arg), "function_expression")))
+        return false;
+    if ((s->cond & SINK_RECEIVER) && !response_receiver(receiver_of(fs, call)))
+        return false;
+    if ((s->cond & SINK_HTML) && !has_markup(fs, arg, 0) && !(t->whole == NULL && (t->flags & T_BUILT) && 0))
+        return false;
+    if (s->cond & SINK_YAML) {
+        TSNode loader = keyword(fs, call, "Loader");
+        if (ts_node_is_null(loader))
+            loader = positional(call, 1);
+        const char *l = ts_node_is_null(loader) ? "" : text(fs, loader);
+        if (strstr(l, "SafeLoader") || strstr(l, "CSafeLoader") || strstr(l, "BaseLoader"))
+            return false;
+    }
+    if (s->cond & SINK_JSYAML) {
+        TSNode schema = option(fs, call, "schema");
+        const char *l = ts_node_is_null(schema) ? "" : text(fs, schema);
+        if (!strstr(l, "FULL_SCHEMA") && !strstr(l, "DEFAULT_FULL"))
+            return false;
+    }
+    if (s->cond & SINK_XML) {
+        if (fs->f->lang == 1) {
+            if (!is_true(fs, option(fs, call, "noent")))
+                return false;
+        } else {
+            /* lxml resolves entities unless its parser says otherwise */
+            TSNode parser = keyword(fs, call, "parser");
+            if (ts_node_is_null(parser))
+                parser = positional(call, 1);
+            if (!ts_node_is_null(parser)) {
+                const char *p = text(fs, parser);
+                if (strstr(p, "resolve_entities=False") || strstr(p, "resolve_entities = False"))
+                    return false;
+                const taint *unused;
+                (void)unused;
+                if (is(parser, "identifier") && slsec_strmap_get(fs->consts, slsec_arena_printf(fs->f->a, "safe-parser:%s", p)))
+                    return false;
+            }
+        }
+    }
+    (void)depth;
+    return true;
+}
+
+static void check_sinks(fn_ctx *c, TSNode call, const char *name, int depth)
+{
+    size_t from = 0;
+    const code_sink *s;
+    while ((s = code_sink_find(name, c->fs->f->lang, &from)) != NULL) {
+        TSNode arg = {0};
+        const taint *t;
+        if (s->cond & SINK_NOSQL) {
+            arg = positional(call, 0);
+            t = ts_node_is_null(arg) ? NULL : nosql_taint(c, arg, depth);
+        } else {
+            t = arg_taint(c, call, s->arg, depth, &arg);
+        }
+        if (t && sink_applies(c, s, call, t, arg, depth)) {
+            report(c, s->rule_id, call, name, t);
+            return;
+        }
+    }
+}
+
+/* Logging: the whole event or one of its whole parts (LOG-101), or a value
+ * named like a secret (LOG-102). */
+static void check_log_piece(fn_ctx *c, TSNode call, const char *name, TSNode piece, int depth)
+{
+    piece = unwrap(piece);
+    if (ts_node_is_null(piece) || depth > 32)
+        return;
+    file_state *fs = c->fs;
+    if (is(piece, "template_string") || is(piece, "binary_expression") || is(piece, "binary_operator") ||
+        (is(piece, "string") && !is_string_literal(piece)) || is(piece, "template_substitution") ||
+        is(piece, "interpolation") || is(piece, "arguments") || is(piece, "argument_list")) {
+        kids kids_k = kids_of(c->fs->f->a, piece);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 0; i < k; i++)
+            check_log_piece(c, call, name, kid(&kids_k, i), depth + 1);
+        return;
+    }
+    if (is(piece, "call_expression") || is(piece, "call")) {
+        const char *callee = callee_of(fs, piece);
+        if (strcmp(callee, "JSON.stringify") == 0 || strcmp(callee, "json.dumps") == 0 ||
+            strcmp(callee, "str") == 0 || strcmp(callee, "repr") == 0 || strcmp(callee, "util.inspect") == 0)
+            check_log_piece(c, call, name, positional(piece, 0), depth + 1);
+        return;
+    }
+    if (is(piece, "keyword_argument"))
+        return;
+    const taint *t = eval(c, piece, depth + 1);
+    if (t && t->whole) {
+        slsec_code_hit *h = new_hit(c, RULE_LOG_WHOLE, call, name, t);
+        h->message = slsec_arena_printf(fs->f->a, "%s logs %s whole (%s): headers, tokens and personal data end in the logs",
+                                        c->handler ? c->handler : "the handler", t->whole, excerpt(fs, piece));
+        emit(c, h);
+        return;
+    }
+    const char *last = NULL;
+    if (is(piece, "identifier"))
+        last = text(fs, piece);
+    else if (is(piece, "member_expression"))
+        last = text(fs, field(piece, "property"));
+    else if (is(piece, "attribute"))
+        last = text(fs, field(piece, "attribute"));
+    else if (is(piece, "subscript") || is(piece, "subscript_expression")) {
+        TSNode idx = field(piece, is(piece, "subscript") ? "subscript" : "index");
+        if (is_string_literal(idx))
+            last = string_value(fs, idx);
+    }
+    if (last && slsec_rules_secret_name(last)) {
+        slsec_code_hit *h = new_hit(c, RULE_LOG_SECRET, call, name, t);
+        h->source = excerpt(fs, piece);
+        h->message = slsec_arena_printf(fs->f->a, "%s logs %s, a value named like a secret", 
+                                        c->handler ? c->handler : "the handler", excerpt(fs, piece));
+        emit(c, h);
+    }
+}
+
+/* The same-file function a call reaches, or NULL. */
+static void collect_file(file_state *fs);
+
+/* Candidate files for an import spelled `spec` in the file `from`. */
+static size_t module_candidates(file_state *fs, const char *spec, const char **out, size_t max)
+{
+    slsec_arena *a = fs->f->a;
+    const char *from = fs->f->relpath;
+    const char *slash = strrchr(from, '/');
+    const char *dir = slash ? slsec_arena_strndup(a, from, (size_t)(slash - from)) : "";
+    size_t n = 0;
+    if (fs->f->lang == 1) {
+        if (strncmp(spec, "./", 2) != 0 && strncmp(spec, "../", 3) != 0)
+            return 0; /* a package, not a file of the project */
+        static const char *const suffixes[] = {"", ".js", ".ts", ".mjs", ".cjs", ".mts", ".tsx", "/index.js", "/index.ts"};
+        for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0] && n < max; i++) {
+            char *p = code_path_normalise(a, slsec_arena_printf(a, "%s%s%s%s", dir, *dir ? "/" : "", spec, suffixes[i]));
+            if (p && slsec_code_lang_of(p))
+                out[n++] = p;
+        }
+        return n;
+    }
+    /* Python: ".db" and "..pkg.db" from this file's package; "pkg.db" from it or from the root */
+    size_t dots = 0;
+    while (spec[dots] == '.')
+        dots++;
+    char *mod = slsec_arena_strdup(a, spec + dots);
+    for (char *p = mod; *p; p++)
+        if (*p == '.')
+            *p = '/';
+    const char *base = dir;
+    for (size_t i = 1; i < dots; i++)
+        base = slsec_arena_printf(a, "%s%s..", base, *base ? "/" : "");
+    const char *bases[2] = {base, dots ? NULL : ""};
+    for (size_t b = 0; b < 2 && n + 2 <= max; b++) {
+        if (!bases[b])
+            continue;
+        const char *stem = slsec_arena_printf(a, "%s%s%s", bases[b], *bases[b] ? "/" : "", mod);
+        char *p = code_path_normalise(a, slsec_arena_printf(a, "%s.py", stem));
+        if (p)
+            out[n++] = p;
+        p = code_path_normalise(a, slsec_arena_printf(a, "%s/__init__.py", stem));
+        if (p)
+            out[n++] = p;
+    }
+    return n;
+}
+
+static int no_module;
+
+/* The state of an imported file, parsed once per analysed file; NULL when
+ * it is not a file of the project (or cannot be read or parsed). */
+static file_state *module_state(file_state *fs, const char *spec)
+{
+    file_state *primary = fs->primary;
+    code_file *pf = primary->f;
+    if (!pf->loader || !pf->loader->read)
+        return NULL;
+    const char *cands[12];
+    size_t n = module_candidates(fs, spec, cands, 12);
+    for (size_t i = 0; i < n; i++) {
+        void *known = slsec_strmap_get(primary->modules, cands[i]);
+        if (known == &no_module)
+            continue;
+        if (known)
+            return known;
+        size_t len = 0;
+        char *data = pf->loader->read(pf->loader->user, cands[i], pf->max_file_bytes, &len);
+        if (!data || len > UINT32_MAX) {
+            free(data);
+            slsec_strmap_put(primary->modules, cands[i], &no_module);
+            continue;
+        }
+        slsec_code_lang lang = slsec_code_lang_of(cands[i]);
+        TSParser *parser = ts_parser_new();
+        TSTree *tree = NULL;
+        if (parser && ts_parser_set_language(parser, code_grammar(lang))) {
+            ts_parser_set_timeout_micros(parser, pf->parse_micros);
+            tree = ts_parser_parse_string(parser, NULL, data, (uint32_t)len);
+        }
+        if (parser)
+            ts_parser_delete(parser);
+        if (!tree) {
+            free(data);
+            slsec_strmap_put(primary->modules, cands[i], &no_module);
+            continue;
+        }
+        code_file *f = slsec_arena_alloc(pf->a, sizeof *f);
+        *f = *pf;
+        f->relpath = cands[i];
+        f->src = data;
+        f->len = len;
+        f->lang = lang == SLSEC_CODE_PY ? 2u : 1u;
+        f->root = ts_tree_root_node(tree);
+        f->tree = tree;
+        slsec_ptrvec_push(pf->a, &primary->imported, f);
+        file_state *m = slsec_arena_alloc(pf->a, sizeof *m);
+        memset(m, 0, sizeof *m);
+        m->f = f;
+        m->primary = primary;
+        collect_file(m);
+        slsec_strmap_put(primary->modules, cands[i], m);
+        return m;
+    }
+    return NULL;
+}
+
+/* The function a call reaches: defined in this file, or (from the analysed
+ * file only: one level) exported by a file of the project it imports. */
+static fn_summary *callee_function(fn_ctx *c, TSNode call)
+{
+    TSNode fn = unwrap(field(call, "function"));
+    if (is(fn, "identifier")) {
+        fn_summary *s = slsec_strmap_get(c->fs->functions, text(c->fs, fn));
+        if (s)
+            return s;
+    }
+    if (c->fs->primary != c->fs || !(is(fn, "identifier") || is(fn, "member_expression") || is(fn, "attribute")))
+        return NULL;
+    const char *name = canon(c->fs, fn, 0);
+    const char *dot = strrchr(name, '.');
+    const char *slash = strrchr(name, '/');
+    if (!dot || dot == name || (slash && slash > dot))
+        return NULL;
+    if (c->fs->f->lang == 1 && name[0] != '.')
+        return NULL;
+    const char *spec = slsec_arena_strndup(c->fs->f->a, name, (size_t)(dot - name));
+    file_state *m = module_state(c->fs, spec);
+    return m ? slsec_strmap_get(m->functions, dot + 1) : NULL;
+}
+
+static void analyze_function(file_state *fs, TSNode fnode, const char *name, int tainted_param, const taint *param_taint,
+                             bool summary, slsec_ptrvec *out, bool *returns);
+
+static void summarise(fn_ctx *c, fn_summary *s, size_t i)
+{
+    if (s->done[i] || s->busy[i])
+        return;
+    s->busy[i] = true;
+    taint *pt = slsec_arena_alloc(c->fs->f->a, sizeof *pt);
+    memset(pt, 0, sizeof *pt);
+    pt->source = s->params[i];
+    pt->flags = T_PARSED;
+    pt->steps[0] = step_at(s->fs, s->param_nodes[i],
+                           slsec_arena_printf(c->fs->f->a, "parameter %s of %s()", s->params[i], s->name));
+    pt->nsteps = 1;
+    analyze_function(s->fs, s->node, s->name, (int)i, pt, true, &s->hits[i], &s->returns[i]);
+    s->busy[i] = false;
+    s->done[i] = true;
+}
+
+/* A call to a summarised same-file function with tainted arguments: its
+ * sinks are reported at their place, the path going through the call. */
+static const taint *apply_summary(fn_ctx *c, fn_summary *s, TSNode call, int depth)
+{
+    const taint *ret = NULL;
+    for (size_t i = 0; i < s->nparams; i++) {
+        TSNode a = positional(call, (int)i);
+        if (ts_node_is_null(a))
+            break;
+        const taint *t = eval(c, a, depth + 1);
+        if (!t)
+            continue;
+        summarise(c, s, i);
+        const taint *through = derive(c, t, call, slsec_arena_printf(c->fs->f->a, "passed to %s() as %s", s->name, s->params[i]));
+        for (size_t k = 0; k < s->hits[i].count; k++) {
+            const slsec_code_hit *inner = s->hits[i].items[k];
+            taint *path = derive(c, through, call, NULL);
+            /* the helper's own steps, its parameter step excepted, then the sink */
+            for (size_t q = 1; q + 1 < inner->nsteps && path->nsteps < SLSEC_CODE_MAX_STEPS - 1; q++)
+                path->steps[path->nsteps++] = inner->steps[q];
+            slsec_code_hit *h = slsec_arena_alloc(c->fs->f->a, sizeof *h);
+            *h = *inner;
+            h->handler = c->handler;
+            h->source = t->source;
+            memcpy(h->steps, path->steps, path->nsteps * sizeof path->steps[0]);
+            h->nsteps = path->nsteps;
+            h->steps[h->nsteps++] = inner->steps[inner->nsteps - 1];
+            h->message = NULL;
+            if (strncmp(h->rule_id, "LOG-", 4) == 0)
+                h->message = inner->message;
+            emit(c, h);
+        }
+        if (s->returns[i] && !ret)
+            ret = derive(c, through, call, slsec_arena_printf(c->fs->f->a, "returned by %s()", s->name));
+    }
+    return ret;
+}
+
+static const taint *call_result(fn_ctx *c, TSNode call, int depth)
+{
+    file_state *fs = c->fs;
+    const char *name = callee_of(fs, call);
+    unsigned lang = fs->f->lang;
+    if (code_is_propagator(name, lang)) {
+        TSNode a = positional(call, strcmp(name, "path.join") == 0 || strcmp(name, "os.path.join") == 0 ||
+                                            strcmp(name, "path.resolve") == 0 || strcmp(name, "Object.assign") == 0
+                                        ? -1 : 0);
+        const taint *t = NULL;
+        if (ts_node_is_null(a)) {
+            TSNode which;
+            t = arg_taint(c, call, -1, depth, &which);
+        } else {
+            t = eval(c, a, depth + 1);
+        }
+        if (!t)
+            return NULL;
+        taint *d = derive(c, t, call, NULL);
+        bool parse = strcmp(name, "JSON.parse") == 0 || strcmp(name, "json.loads") == 0;
+        if (parse)
+            d->flags |= T_PARSED;
+        if (!parse && strcmp(name, "JSON.stringify") != 0 && strcmp(name, "json.dumps") != 0 &&
+            strcmp(name, "str") != 0 && strcmp(name, "String") != 0 && strcmp(name, "Buffer.from") != 0)
+            d->whole = NULL;
+        if (strcmp(name, "path.join") == 0 || strcmp(name, "os.path.join") == 0 || strcmp(name, "path.resolve") == 0)
+            d->flags |= T_BUILT;
+        if (strcmp(name, "String") == 0 || strcmp(name, "str") == 0)
+            d->flags &= ~(unsigned)T_PARSED; /* a string now: no operator object left */
+        return d;
+    }
+    if (strcmp(name, "path.basename") == 0 || strcmp(name, "os.path.basename") == 0 ||
+        strcmp(name, "secure_filename") == 0 || strcmp(name, "werkzeug.utils.secure_filename") == 0) {
+        /* safe as a file name under a fixed folder, not as shell or SQL text */
+        const taint *t = eval(c, positional(call, 0), depth + 1);
+        if (!t)
+            return NULL;
+        taint *d = derive(c, t, call, slsec_arena_printf(fs->f->a, "base name taken by %s()", name));
+        d->flags |= T_PATH_SAFE;
+        d->whole = NULL;
+        return d;
+    }
+    if (code_is_sanitizer(name, lang))
+        return NULL;
+    fn_summary *s = callee_function(c, call);
+    if (s && !c->summary)
+        return apply_summary(c, s, call, depth);
+    if (s)
+        return NULL;
+    /* a method on a tainted receiver: body.trim(), event.get('body'), s.split(',') */
+    TSNode fn = unwrap(field(call, "function"));
+    if (is(fn, "member_expression") || is(fn, "attribute")) {
+        const char *method = text(fs, field(fn, is(fn, "attribute") ? "attribute" : "property"));
+        const taint *recv = eval(c, field(fn, "object"), depth + 1);
+        if (recv) {
+            if (strcmp(method, "get") == 0 && is_string_literal(positional(call, 0)))
+                return read_member(c, recv, call, string_value(fs, positional(call, 0)));
+            return read_member(c, recv, call, NULL);
+        }
+        /* "...".format(x), "".join(parts), "a".concat(x), [..].join() */
+        if (strcmp(method, "format") == 0 || strcmp(method, "join") == 0 || strcmp(method, "concat") == 0) {
+            TSNode which;
+            const taint *t = arg_taint(c, call, -1, depth, &which);
+            if (!t) { /* keyword arguments of format() */
+                TSNode args = args_of(call);
+                kids kids_k = kids_of(c->fs->f->a, args);
+                uint32_t k = kids_k.n;
+                for (uint32_t j = 0; j < k && !t; j++) {
+                    TSNode a = kid(&kids_k, j);
+                    if (is(a, "keyword_argument"))
+                        t = eval(c, field(a, "value"), depth + 1);
+                }
+            }
+            return built(c, call, t, literal_prefix(fs, field(fn, "object")));
+        }
+    }
+    return NULL;
+}
+
+/* Validators and allow-lists clean the names they test. */
+static void clean_name(fn_ctx *c, TSNode n)
+{
+    n = unwrap(n);
+    if (is(n, "identifier") || is(n, "member_expression") || is(n, "attribute") || is(n, "subscript") ||
+        is(n, "subscript_expression"))
+        bind(c, text(c->fs, n), NULL);
+}
+
+static void check_guard(fn_ctx *c, TSNode cond, int depth)
+{
+    cond = unwrap(cond);
+    if (ts_node_is_null(cond) || depth > 32)
+        return;
+    file_state *fs = c->fs;
+    if (is(cond, "unary_expression") || is(cond, "not_operator")) {
+        check_guard(c, ts_node_named_child(cond, 0), depth + 1);
+        return;
+    }
+    if (is(cond, "binary_expression") || is(cond, "boolean_operator")) {
+        check_guard(c, field(cond, "left"), depth + 1);
+        check_guard(c, field(cond, "right"), depth + 1);
+        return;
+    }
+    if (is(cond, "comparison_operator")) { /* x in ALLOWED / x not in ALLOWED */
+        const char *t = text(fs, cond);
+        if ((strstr(t, " in ") || strstr(t, " not in ")) && ts_node_named_child_count(cond) == 2 &&
+            constant_collection(fs, ts_node_named_child(cond, 1)))
+            clean_name(c, ts_node_named_child(cond, 0));
+        return;
+    }
+    if (is(cond, "call_expression") || is(cond, "call")) {
+        TSNode fn = unwrap(field(cond, "function"));
+        const char *name = callee_of(fs, cond);
+        if ((is(fn, "member_expression") || is(fn, "attribute"))) {
+            const char *method = text(fs, field(fn, is(fn, "attribute") ? "attribute" : "property"));
+            if ((strcmp(method, "includes") == 0 || strcmp(method, "has") == 0 || strcmp(method, "indexOf") == 0) &&
+                constant_collection(fs, field(fn, "object"))) {
+                clean_name(c, positional(cond, 0));
+                return;
+            }
+        }
+        if (code_is_validator(name)) {
+            for (int i = 0; i < 4; i++) {
+                TSNode a = positional(cond, i);
+                if (ts_node_is_null(a))
+                    break;
+                clean_name(c, a);
+            }
+        }
+    }
+}
+
+/* ---- statements ---------------------------------------------------------------- */
+
+/* Binds the names a pattern declares to what they read from `t`. */
+static void bind_pattern(fn_ctx *c, TSNode pat, const taint *t, TSNode at, int depth)
+{
+    pat = unwrap(pat);
+    if (ts_node_is_null(pat) || depth > 32)
+        return;
+    file_state *fs = c->fs;
+    if (is(pat, "identifier") || is(pat, "shorthand_property_identifier_pattern") ||
+        is(pat, "member_expression") || is(pat, "attribute") || is(pat, "subscript") ||
+        is(pat, "subscript_expression")) {
+        const char *name = text(fs, pat);
+        const taint *v = t;
+        if (t && (is(pat, "identifier") || is(pat, "member_expression") || is(pat, "attribute") ||
+                  is(pat, "subscript") || is(pat, "subscript_expression")) &&
+            !(t->flags & T_ROOT))
+            v = derive(c, t, at, slsec_arena_printf(fs->f->a, "assigned to %s", excerpt(fs, pat)));
+        bind(c, name, v);
+        return;
+    }
+    if (is(pat, "object_pattern")) {
+        kids kids_k = kids_of(c->fs->f->a, pat);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode p = kid(&kids_k, i);
+            if (is(p, "shorthand_property_identifier_pattern")) {
+                const char *nm = text(fs, p);
+                const taint *v = read_member(c, t, p, nm);
+                bind(c, nm, v ? derive(c, v, p, slsec_arena_printf(fs->f->a, "destructured as %s", nm)) : NULL);
+            } else if (is(p, "pair_pattern")) {
+                const char *key = key_name(fs, field(p, "key"));
+                const taint *v = read_member(c, t, p, key);
+                bind_pattern(c, field(p, "value"), v, p, depth + 1);
+            } else if (is(p, "object_assignment_pattern")) {
+                TSNode left = field(p, "left");
+                const char *nm = text(fs, left);
+                const taint *v = read_member(c, t, p, nm);
+                bind(c, nm, v ? derive(c, v, p, slsec_arena_printf(fs->f->a, "destructured as %s", nm)) : NULL);
+            } else if (is(p, "rest_pattern")) {
+                bind_pattern(c, ts_node_named_child(p, 0), t ? read_member(c, t, p, NULL) : NULL, p, depth + 1);
+            }
+        }
+        return;
+    }
+    if (is(pat, "array_pattern") || is(pat, "pattern_list") || is(pat, "tuple_pattern") ||
+        is(pat, "list_pattern")) {
+        kids kids_k = kids_of(c->fs->f->a, pat);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 0; i < k; i++)
+            bind_pattern(c, kid(&kids_k, i), t ? read_member(c, t, at, NULL) : NULL, at, depth + 1);
+        return;
+    }
+    if (is(pat, "assignment_pattern")) {
+        bind_pattern(c, field(pat, "left"), t, at, depth + 1);
+        return;
+    }
+    if (is(pat, "required_parameter") || is(pat, "optional_parameter")) {
+        bind_pattern(c, field(pat, "pattern"), t, at, depth + 1);
+        return;
+    }
+}
+
+/* Objects returned to API Gateway: a Location header from input (CODE-011),
+ * an HTML body from input (CODE-012). Also DynamoDB expression strings. */
+static void check_object(fn_ctx *c, TSNode obj, bool returned, int depth)
+{
+    file_state *fs = c->fs;
+    kids kids_k = kids_of(c->fs->f->a, obj);
+    uint32_t k = kids_k.n;
+    TSNode body = {0}, headers = {0};
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode p = kid(&kids_k, i);
+        if (!is(p, "pair"))
+            continue;
+        const char *key = key_name(fs, field(p, "key"));
+        if (!key)
+            continue;
+        TSNode v = field(p, "value");
+        if (strcmp(key, "FilterExpression") == 0 || strcmp(key, "KeyConditionExpression") == 0 ||
+            strcmp(key, "ConditionExpression") == 0 || strcmp(key, "UpdateExpression") == 0 ||
+            strcmp(key, "ProjectionExpression") == 0) {
+            const taint *t = eval(c, v, depth + 1);
+            if (t && (t->flags & T_BUILT))
+                report(c, "CODE-004", p, key, t);
+        }
+        if (strcmp(key, "Statement") == 0) { /* DynamoDB PartiQL (executeStatement) */
+            const taint *t = eval(c, v, depth + 1);
+            if (t && (t->flags & T_BUILT))
+                report(c, "CODE-003", p, "PartiQL Statement", t);
+        }
+        if (strcmp(key, "body") == 0)
+            body = v;
+        if (strcmp(key, "headers") == 0)
+            headers = unwrap(v);
+    }
+    if (!returned || !(is(headers, "object") || is(headers, "dictionary")))
+        return;
+    bool html = false;
+    kids kids_h = kids_of(c->fs->f->a, headers);
+    uint32_t h = kids_h.n;
+    for (uint32_t i = 0; i < h; i++) {
+        TSNode p = kid(&kids_h, i);
+        if (!is(p, "pair"))
+            continue;
+        const char *key = key_name(fs, field(p, "key"));
+        if (!key)
+            continue;
+        TSNode v = field(p, "value");
+        if (slsec_str_eq_ci(key, "location")) {
+            const taint *t = eval(c, v, depth + 1);
+            if (t && !(t->flags & T_HOST_FIXED))
+                report(c, "CODE-011", p, "Location header", t);
+        }
+        if (slsec_str_eq_ci(key, "content-type") && is_string_literal(v) && strstr(string_value(fs, v), "html"))
+            html = true;
+    }
+    if (html && !ts_node_is_null(body)) {
+        const taint *t = eval(c, body, depth + 1);
+        if (t)
+            report(c, "CODE-012", body, "HTML body", t);
+    }
+}
+
+static void check_call(fn_ctx *c, TSNode call, int depth)
+{
+    file_state *fs = c->fs;
+    const char *name = callee_of(fs, call);
+    if (code_is_logger(name, fs->f->lang)) {
+        TSNode args = args_of(call);
+        kids kids_k = kids_of(c->fs->f->a, args);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 0; i < k; i++)
+            check_log_piece(c, call, name, kid(&kids_k, i), depth + 1);
+        return;
+    }
+    check_sinks(c, call, name, depth);
+    /* a helper called for its effect: its sinks count too (hits are deduplicated
+     * when the call is also evaluated as a value) */
+    if (!c->summary && callee_function(c, call))
+        (void)call_result(c, call, depth);
+    if (fs->f->lang == 2) { /* boto3: table.scan(FilterExpression=...) */
+        static const char *const exprs[] = {"FilterExpression", "KeyConditionExpression", "ConditionExpression",
+                                            "UpdateExpression", "ProjectionExpression"};
+        for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
+            TSNode v = keyword(fs, call, exprs[i]);
+            const taint *t = ts_node_is_null(v) ? NULL : eval(c, v, depth + 1);
+            if (t && (t->flags & T_BUILT))
+                report(c, "CODE-004", v, exprs[i], t);
+        }
+    }
+    /* a validator called as a statement (jsonschema.validate(body, schema)) */
+    if (code_is_validator(name))
+        check_guard(c, call, depth);
+}
+
+static bool is_function_node(TSNode n)
+{
+    return is(n, "arrow_function") || is(n, "function_expression") || is(n, "function") ||
+           is(n, "function_declaration") || is(n, "generator_function_declaration") || is(n, "lambda");
+}
+
+static void visit_children(fn_ctx *c, TSNode n, int depth)
+{
+    kids kids_k = kids_of(c->fs->f->a, n);
+    uint32_t k = kids_k.n;
+    for (uint32_t i = 0; i < k; i++)
+        visit(c, kid(&kids_k, i), depth + 1);
+}
+
+/* Callbacks of an iteration over tainted data see its elements:
+ * event.Records.forEach(r => ...). */
+static void bind_callback(fn_ctx *c, TSNode call, int depth)
+{
+    TSNode fn = unwrap(field(call, "function"));
+    if (!is(fn, "member_expression"))
+        return;
+    const char *m = text(c->fs, field(fn, "property"));
+    static const char *const iters[] = {"forEach", "map", "filter", "flatMap", "some", "every", "find"};
+    bool iter = false;
+    for (size_t i = 0; i < sizeof iters / sizeof iters[0]; i++)
+        iter = iter || strcmp(m, iters[i]) == 0;
+    if (!iter)
+        return;
+    const taint *recv = eval(c, field(fn, "object"), depth + 1);
+    TSNode cb = unwrap(positional(call, 0));
+    if (!recv || !is_function_node(cb))
+        return;
+    TSNode param = field(cb, "parameter");
+    if (ts_node_is_null(param)) {
+        TSNode params = field(cb, "parameters");
+        param = ts_node_named_child(params, 0);
+    }
+    if (!ts_node_is_null(param)) {
+        taint *each = derive(c, recv, param, slsec_arena_printf(c->fs->f->a, "each element as %s", excerpt(c->fs, param)));
+        each->whole = NULL;
+        if (is(param, "identifier"))
+            bind(c, text(c->fs, param), each);
+        else
+            bind_pattern(c, param, each, param, depth + 1);
+    }
+}
+
+static void visit(fn_ctx *c, TSNode n, int depth)
+{
+    if (ts_node_is_null(n) || too_deep(c, depth))
+        return;
+    file_state *fs = c->fs;
+    const char *type = ts_node_type(n);
+
+    if (strcmp(type, "variable_declarator") == 0) {
+        TSNode value = field(n, "value");
+        visit(c, value, depth + 1);
+        if (!ts_node_is_null(value))
+            bind_pattern(c, field(n, "name"), eval(c, value, depth + 1), n, depth + 1);
+        return;
+    }
+    if (strcmp(type, "assignment_expression") == 0 || strcmp(type, "assignment") == 0) {
+        TSNode right = field(n, "right");
+        visit(c, right, depth + 1);
+        if (!ts_node_is_null(right))
+            bind_pattern(c, field(n, "left"), eval(c, right, depth + 1), n, depth + 1);
+        return;
+    }
+    if (strcmp(type, "augmented_assignment_expression") == 0 || strcmp(type, "augmented_assignment") == 0) {
+        TSNode right = field(n, "right");
+        visit(c, right, depth + 1);
+        const taint *r = eval(c, right, depth + 1);
+        const taint *l = eval(c, field(n, "left"), depth + 1);
+        const taint *t = built(c, n, r ? r : l, literal_prefix(fs, field(n, "left")));
+        if (t || l)
+            bind_pattern(c, field(n, "left"), t ? t : l, n, depth + 1);
+        return;
+    }
+    if (strcmp(type, "call_expression") == 0 || strcmp(type, "call") == 0 || strcmp(type, "new_expression") == 0) {
+        bind_callback(c, n, depth);
+        visit_children(c, n, depth);
+        check_call(c, n, depth);
+        return;
+    }
+    if (strcmp(type, "for_in_statement") == 0 || strcmp(type, "for_statement") == 0) {
+        TSNode right = field(n, "right");
+        TSNode left = field(n, "left");
+        if (!ts_node_is_null(right) && !ts_node_is_null(left)) {
+            visit(c, right, depth + 1);
+            const taint *t = eval(c, right, depth + 1);
+            const taint *each = t ? derive(c, t, left, slsec_arena_printf(fs->f->a, "each element as %s", excerpt(fs, left))) : NULL;
+            if (each)
+                ((taint *)each)->whole = NULL;
+            bind(c, text(fs, left), each); /* plain names; patterns below */
+            if (!is(left, "identifier"))
+                bind_pattern(c, left, each, left, depth + 1);
+            visit(c, field(n, "body"), depth + 1);
+            return;
+        }
+        visit_children(c, n, depth);
+        return;
+    }
+    if (strcmp(type, "if_statement") == 0 || strcmp(type, "while_statement") == 0) {
+        TSNode cond = field(n, "condition");
+        visit(c, cond, depth + 1);
+        check_guard(c, cond, depth + 1);
+        kids kids_k = kids_of(c->fs->f->a, n);
+        uint32_t k = kids_k.n;
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode ch = kid(&kids_k, i);
+            if (ts_node_start_byte(ch) != ts_node_start_byte(cond) || ts_node_end_byte(ch) != ts_node_end_byte(cond))
+                visit(c, ch, depth + 1);
+        }
+        return;
+    }
+    if (strcmp(type, "return_statement") == 0) {
+        visit_children(c, n, depth);
+        TSNode v = unwrap(ts_node_named_child(n, 0));
+        if (ts_node_is_null(v))
+            return;
+        if (is(v, "object") || is(v, "dictionary"))
+            check_object(c, v, true, depth + 1);
+        const taint *t = eval(c, v, depth + 1);
+        if (t && !c->returns_taint) {
+            c->returns_taint = true;
+            c->returned = t;
+        }
+        return;
+    }
+    if (strcmp(type, "object") == 0 || strcmp(type, "dictionary") == 0) {
+        visit_children(c, n, depth);
+        check_object(c, n, false, depth + 1);
+        return;
+    }
+    if (strcmp(type, "function_declaration") == 0 || strcmp(type, "function_definition") == 0 ||
+        strcmp(type, "class_declaration") == 0 || strcmp(type, "class_definition") == 0) {
+        return; /* nested definitions are analysed when called (same-file summaries) */
+    }
+    if (strcmp(type, "arrow_function") == 0 || strcmp(type, "function_expression") == 0 ||
+        strcmp(type, "lambda") == 0) {
+        visit(c, field(n, "body"), depth + 1); /* callbacks run with the handler's names in scope */
+        return;
+    }
+    if (strcmp(type, "string") == 0 || strcmp(type, "comment") == 0 || strcmp(type, "identifier") == 0 ||
+        strcmp(type, "property_identifier") == 0 || strcmp(type, "number") == 0)
+        return;
+    visit_children(c, n, depth);
+}
+
+/* ---- functions ------------------------------------------------------------------- */
+
+/* The parameter nodes of a function (up to max). */
+static size_t params_of(TSNode fn, TSNode *out, size_t max)
+{
+    TSNode single = field(fn, "parameter");
+    if (!ts_node_is_null(single)) {
+        out[0] = single;
+        return 1;
+    }
+    TSNode params = field(fn, "parameters");
+    size_t n = 0;
+    uint32_t k = ts_node_named_child_count(params);
+    for (uint32_t i = 0; i < k && n < max; i++) {
+        TSNode p = ts_node_named_child(params, i);
+        if (is(p, "comment") || is(p, "list_splat_pattern") || is(p, "dictionary_splat_pattern"))
+            continue;
+        out[n++] = p;
+    }
+    return n;
+}
+
+/* The name a parameter binds (for simple parameters), or NULL. */
+static const char *param_name(file_state *fs, TSNode p)
+{
+    if (is(p, "identifier"))
+        return text(fs, p);
+    if (is(p, "required_parameter") || is(p, "optional_parameter"))
+        return param_name(fs, field(p, "pattern"));
+    if (is(p, "assignment_pattern"))
+        return param_name(fs, field(p, "left"));
+    if (is(p, "default_parameter") || is(p, "typed_default_parameter"))
+        return param_name(fs, field(p, "name"));
+    if (is(p, "typed_parameter"))
+        return param_name(fs, ts_node_named_child(p, 0));
+    return NULL;
+}
+
+static void analyze_function(file_state *fs, TSNode fnode, const char *name, int tainted_param, const taint *param_taint,
+                             bool summary, slsec_ptrvec *out, bool *returns)
+{
+    fn_ctx c = {.fs = fs, .handler = name, .summary = summary, .out = out};
+    TSNode params[MAX_PARAMS];
+    size_t np = params_of(fnode, params, MAX_PARAMS);
+    for (size_t i = 0; i < np; i++) {
+        if ((int)i == tainted_param) {
+            TSNode p = params[i];
+            if (is(p, "required_parameter") || is(p, "optional_parameter"))
+                p = field(p, "pattern");
+            if (is(p, "typed_parameter"))
+                p = ts_node_named_child(p, 0);
+            if (is(p, "default_parameter") || is(p, "typed_default_parameter"))
+                p = field(p, "name");
+            if (is(p, "assignment_pattern"))
+                p = field(p, "left");
+            if (is(p, "identifier")) {
+                bind(&c, text(fs, p), param_taint);
+            } else {
+                bind_pattern(&c, p, param_taint, p, 0);
+            }
+        } else {
+            const char *pn = param_name(fs, params[i]);
+            if (pn)
+                bind(&c, pn, NULL);
+        }
+    }
+    TSNode body = field(fnode, "body");
+    if (!ts_node_is_null(body) && !is(body, "statement_block") && !is(body, "block")) {
+        /* an arrow function's expression body is its return value */
+        visit(&c, body, 1);
+        const taint *t = eval(&c, body, 1);
+        if (t)
+            c.returns_taint = true;
+    } else {
+        visit(&c, body, 1);
+    }
+    if (returns)
+        *returns = c.returns_taint;
+    free(c.b);
+}
+
+/* ---- finding functions and handlers ---------------------------------------------- */
+
+static void add_function(file_state *fs, const char *name, TSNode fn)
+{
+    if (!name || !*name || slsec_strmap_get(fs->functions, name))
+        return;
+    fn_summary *s = slsec_arena_alloc(fs->f->a, sizeof *s);
+    memset(s, 0, sizeof *s);
+    s->fs = fs;
+    s->name = name;
+    s->node = fn;
+    TSNode params[MAX_PARAMS];
+    s->nparams = params_of(fn, params, MAX_PARAMS);
+    for (size_t i = 0; i < s->nparams; i++) {
+        const char *pn = param_name(fs, params[i]);
+        s->params[i] = pn ? pn : "argument";
+        s->param_nodes[i] = params[i];
+    }
+    slsec_strmap_put(fs->functions, name, s);
+    slsec_ptrvec_push(fs->f->a, &fs->function_list, s);
+}
+
+typedef struct export_entry {
+    const char *name;
+    TSNode fn;          /* the function, or null when exported by name */
+    const char *local;  /* the local name exported */
+} export_entry;
+
+typedef struct scan_state {
+    slsec_ptrvec exports; /* export_entry* */
+} scan_state;
+
+static void add_export(file_state *fs, scan_state *st, const char *name, TSNode value)
+{
+    value = unwrap(value);
+    export_entry *e = slsec_arena_alloc(fs->f->a, sizeof *e);
+    memset(e, 0, sizeof *e);
+    e->name = name;
+    if (is_function_node(value))
+        e->fn = value;
+    else if (is(value, "identifier"))
+        e->local = text(fs, value);
+    else if (is(value, "call_expression")) {
+        /* middy(handler) / wrap(async (event) => ...): the wrapped function */
+        TSNode a = unwrap(positional(value, 0));
+        if (is_function_node(a))
+            e->fn = a;
+        else if (is(a, "identifier"))
+            e->local = text(fs, a);
+        else
+            return;
+    } else {
+        return;
+    }
+    slsec_ptrvec_push(fs->f->a, &st->exports, e);
+}
+
+/* One pass over the file: imports, top-level functions, constant
+ * collections, exports. Descends into blocks (Python imports inside
+ * functions, requires inside handlers) with the depth bound. */
+static void collect(file_state *fs, scan_state *st, TSNode n, int depth, bool top)
+{
+    if (ts_node_is_null(n) || (unsigned)depth > fs->f->max_depth) {
+        if (!ts_node_is_null(n))
+            fs->f->truncated = true;
+        return;
+    }
+    const char *type = ts_node_type(n);
+    if (strcmp(type, "import_statement") == 0 && fs->f->lang == 1) {
+        js_import_alias(fs, n);
+        return;
+    }
+    if ((strcmp(type, "import_statement") == 0 || strcmp(type, "import_from_statement") == 0) && fs->f->lang == 2) {
+        py_import_alias(fs, n);
+        return;
+    }
+    if (strcmp(type, "variable_declarator") == 0) {
+        js_require_alias(fs, n);
+        /* const run = util.promisify(cp.exec): `run` is what it wraps */
+        TSNode pv = unwrap(field(n, "value"));
+        if (is(field(n, "name"), "identifier") && is(pv, "call_expression")) {
+            const char *callee = callee_of(fs, pv);
+            if (strcmp(callee, "util.promisify") == 0 || strcmp(callee, "promisify") == 0 ||
+                strcmp(callee, "util.promisify.promisify") == 0) {
+                const char *target = canon(fs, positional(pv, 0), 0);
+                if (strcmp(target, "?") != 0)
+                    add_alias(fs, text(fs, field(n, "name")), target);
+            }
+        }
+        TSNode name = field(n, "name"), value = unwrap(field(n, "value"));
+        if (is(name, "identifier") && is_function_node(value) && top)
+            add_function(fs, text(fs, name), value);
+        if (is(name, "identifier") && constant_collection(fs, value))
+            slsec_strmap_put(fs->consts, text(fs, name), (void *)1);
+        const char *cv = top && is(name, "identifier") ? configured_value(fs, value) : NULL;
+        if (cv) /* const API = 'https://api.example.com' or process.env.API_URL */
+            slsec_strmap_put(fs->strings, text(fs, name), (void *)cv);
+    }
+    if (strcmp(type, "assignment") == 0 && fs->f->lang == 2) {
+        TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
+        if (is(left, "identifier") && constant_collection(fs, right))
+            slsec_strmap_put(fs->consts, text(fs, left), (void *)1);
+        const char *cv = top && is(left, "identifier") ? configured_value(fs, right) : NULL;
+        if (cv)
+            slsec_strmap_put(fs->strings, text(fs, left), (void *)cv);
+        /* parser = etree.XMLParser(resolve_entities=False) */
+        if (is(left, "identifier") && is(right, "call") && strstr(text(fs, right), "resolve_entities=False"))
+            slsec_strmap_put(fs->consts, slsec_arena_printf(fs->f->a, "safe-parser:%s", text(fs, left)), (void *)1);
+    }
+    if ((strcmp(type, "function_declaration") == 0 || strcmp(type, "generator_function_declaration") == 0 ||
+         strcmp(type, "function_definition") == 0) && top) {
+        add_function(fs, text(fs, field(n, "name")), n);
+    }
+    if (strcmp(type, "export_statement") == 0) {
+        TSNode decl = field(n, "declaration");
+        if (is(decl, "function_declaration") || is(decl, "generator_function_declaration")) {
+            const char *nm = text(fs, field(decl, "name"));
+            add_function(fs, nm, decl);
+            add_export(fs, st, nm, decl);
+        } else if (is(decl, "lexical_declaration") || is(decl, "variable_declaration")) {
+            kids kids_k = kids_of(fs->f->a, decl);
+            uint32_t k = kids_k.n;
+            for (uint32_t i = 0; i < k; i++) {
+                TSNode d = kid(&kids_k, i);
+                if (is(d, "variable_declarator") && is(field(d, "name"), "identifier"))
+                    add_export(fs, st, text(fs, field(d, "name")), field(d, "value"));
+            }
+        } else {
+            /* export { local as name } */
+            kids kids_k = kids_of(fs->f->a, n);
+            uint32_t k = kids_k.n;
+            for (uint32_t i = 0; i < k; i++) {
+                TSNode cl = kid(&kids_k, i);
+                if (!is(cl, "export_clause"))
+                    continue;
+                kids kids_m = kids_of(fs->f->a, cl);
+                uint32_t m = kids_m.n;
+                for (uint32_t q = 0; q < m; q++) {
+                    TSNode spec = kid(&kids_m, q);
+                    TSNode nm = field(spec, "name"), al = field(spec, "alias");
+                    add_export(fs, st, text(fs, ts_node_is_null(al) ? nm : al), nm);
+                }
+            }
+        }
+    }
+    if (strcmp(type, "assignment_expression") == 0) {
+        /* exports.h = ...; module.exports.h = ...; module.exports = { h, g: fn } */
+        TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
+        const char *l = text(fs, left);
+        if (strncmp(l, "exports.", 8) == 0)
+            add_export(fs, st, l + 8, right);
+        else if (strncmp(l, "module.exports.", 15) == 0)
+            add_export(fs, st, l + 15, right);
+        else if (strcmp(l, "module.exports") == 0 && is(right, "object")) {
+            kids kids_k = kids_of(fs->f->a, right);
+            uint32_t k = kids_k.n;
+            for (uint32_t i = 0; i < k; i++) {
+                TSNode p = kid(&kids_k, i);
+                if (is(p, "shorthand_property_identifier"))
+                    add_export(fs, st, text(fs, p), p);
+                else if (is(p, "pair"))
+                    add_export(fs, st, key_name(fs, field(p, "key")), field(p, "value"));
+                else if (is(p, "method_definition"))
+                    add_export(fs, st, text(fs, field(p, "name")), p);
+            }
+        }
+    }
+    if (strcmp(type, "shorthand_property_identifier") == 0) {
+        /* add_export takes an identifier: treat the shorthand as one */
+    }
+    bool nested_scope = is_function_node(n) || strcmp(type, "function_definition") == 0 ||
+                        strcmp(type, "class_declaration") == 0 || strcmp(type, "class_definition") == 0 ||
+                        strcmp(type, "method_definition") == 0;
+    kids kids_k = kids_of(fs->f->a, n);
+    uint32_t k = kids_k.n;
+    for (uint32_t i = 0; i < k; i++)
+        collect(fs, st, kid(&kids_k, i), depth + 1, top && !nested_scope);
+}
+
+static void collect_file(file_state *fs)
+{
+    fs->aliases = slsec_strmap_new(fs->f->a);
+    fs->consts = slsec_strmap_new(fs->f->a);
+    fs->strings = slsec_strmap_new(fs->f->a);
+    fs->functions = slsec_strmap_new(fs->f->a);
+    scan_state st = {0};
+    collect(fs, &st, fs->f->root, 0, true);
+    /* exports.q = async (x) => ...: callable from the importer by its exported name */
+    for (size_t i = 0; i < st.exports.count; i++) {
+        const export_entry *e = st.exports.items[i];
+        if (e->name && !ts_node_is_null(e->fn))
+            add_function(fs, e->name, e->fn);
+    }
+}
+
+static bool conventional_name(const char *name)
+{
+    static const char *const names[] = {"handler", "lambda_handler", "lambdaHandler", "main", "handle",
+                                        "app_handler", "handle_event", "handleEvent"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool event_param(file_state *fs, TSNode fn)
+{
+    TSNode params[1];
+    if (params_of(fn, params, 1) == 0)
+        return false;
+    const char *p = param_name(fs, params[0]);
+    return p && (strcmp(p, "event") == 0 || strcmp(p, "evt") == 0 || strcmp(p, "event_") == 0);
+}
+
+static bool wanted(const char *name, const char *const *entries, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(entries[i], name) == 0)
+            return true;
+    return false;
+}
+
+size_t code_taint_file(code_file *f, const char *const *entries, size_t nentries, slsec_ptrvec *hits)
+{
+    file_state fs = {.f = f};
+    fs.primary = &fs;
+    fs.modules = slsec_strmap_new(f->a);
+    fs.aliases = slsec_strmap_new(f->a);
+    fs.consts = slsec_strmap_new(f->a);
+    fs.strings = slsec_strmap_new(f->a);
+    fs.functions = slsec_strmap_new(f->a);
+    scan_state st = {0};
+    collect(&fs, &st, f->root, 0, true);
+
+    /* The candidates: exports (JS) or top-level functions (Python and JS). */
+    typedef struct cand {
+        const char *name;
+        TSNode fn;
+    } cand;
+    size_t cap = st.exports.count + fs.function_list.count, nc = 0;
+    if (cap == 0)
+        return 0; /* nothing imported yet: no module to free */
+    cand *cands = slsec_arena_alloc(f->a, cap * sizeof *cands);
+    for (size_t i = 0; i < st.exports.count; i++) {
+        export_entry *e = st.exports.items[i];
+        TSNode fn = e->fn;
+        if (ts_node_is_null(fn) && e->local) {
+            fn_summary *s = slsec_strmap_get(fs.functions, e->local);
+            if (!s)
+                continue;
+            fn = s->node;
+        }
+        if (ts_node_is_null(fn) || !e->name)
+            continue;
+        cands[nc++] = (cand){e->name, fn};
+    }
+    for (size_t i = 0; i < fs.function_list.count; i++) {
+        fn_summary *s = fs.function_list.items[i];
+        bool dup = false;
+        for (size_t k = 0; k < nc && !dup; k++)
+            dup = strcmp(cands[k].name, s->name) == 0;
+        /* JavaScript: a handler must be exported; Python: any top-level def */
+        if (!dup && (f->lang == 2 || nentries))
+            cands[nc++] = (cand){s->name, s->node};
+    }
+
+    size_t analysed = 0;
+    for (size_t i = 0; i < nc; i++) {
+        bool take = nentries ? wanted(cands[i].name, entries, nentries)
+                             : conventional_name(cands[i].name) || event_param(&fs, cands[i].fn);
+        if (!take)
+            continue;
+        TSNode params[1];
+        if (params_of(cands[i].fn, params, 1) == 0)
+            continue; /* no event parameter: nothing arrives */
+        taint *root = slsec_arena_alloc(f->a, sizeof *root);
+        memset(root, 0, sizeof *root);
+        root->flags = T_ROOT | T_PARSED;
+        const char *pn = param_name(&fs, params[0]);
+        root->source = pn ? pn : "event";
+        root->whole = root->source;
+        root->steps[0] = step_at(&fs, params[0], slsec_arena_printf(f->a, "source: %s (the event)", root->source));
+        root->nsteps = 1;
+        analyze_function(&fs, cands[i].fn, cands[i].name, 0, root, false, hits, NULL);
+        analysed++;
+    }
+    for (size_t i = 0; i < fs.imported.count; i++) {
+        code_file *m = fs.imported.items[i];
+        ts_tree_delete(m->tree);
+        free((char *)m->src);
+    }
+    return analysed;
+}

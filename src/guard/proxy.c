@@ -1,0 +1,1079 @@
+/*
+ * proxy.c — the HTTP gateway: libevent's evhttp as server and as client.
+ *
+ * One event loop, one thread. A request goes through
+ *
+ *   route ─▶ concurrency ─▶ body size ─▶ auth ─▶ rate limit ─▶ schema ─▶ upstream
+ *
+ * and the first step that refuses it answers (404, 503, 413, 401, 429,
+ * 400/415/422) without the upstream ever seeing it; every answer, refused
+ * or relayed, is one JSON access-log line whose path and subject went
+ * through the detector engine (secrets in query strings are masked).
+ *
+ * The config is reference-counted: a request keeps the config (and the
+ * upstream connection pools) it started with, and SIGHUP installs a new
+ * one only when it loads; the old one is freed when its last request ends.
+ * The rate-limit table and the metrics outlive reloads (buckets are keyed
+ * by route name).
+ *
+ * What evhttp decides for us, and so what is not yet ours: request bodies
+ * are read whole before the callback (bounded by the largest route limit),
+ * and the upstream connect timeout is the upstream timeout (libevent 2.1
+ * has one timer per connection). Slow clients are ours: see client_conn.
+ * docs/guard.md lists the rest.
+ */
+#include "slsec/guard.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <openssl/rand.h>
+
+#include "slsec/detect.h"
+
+/* ---- metrics ------------------------------------------------------------------------ */
+
+typedef enum {
+    DENY_NO_ROUTE, DENY_CONCURRENCY, DENY_BODY_SIZE, DENY_AUTH, DENY_RATE_LIMIT, DENY_CONTENT_TYPE,
+    DENY_INVALID_JSON, DENY_SCHEMA, DENY_WAF, DENY_UPSTREAM_ERROR, DENY_UPSTREAM_TIMEOUT, DENY_COUNT
+} deny_reason;
+
+static const char *const deny_names[DENY_COUNT] = {
+    "no_route", "concurrency", "body_size", "auth", "rate_limit", "content_type",
+    "invalid_json", "schema", "waf", "upstream_error", "upstream_timeout",
+};
+
+static const double latency_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+enum { LATENCY_BUCKETS = sizeof latency_bounds / sizeof latency_bounds[0] };
+
+typedef struct route_stats {
+    char *name;
+    uint64_t by_class[6]; /* 1xx..5xx by hundreds; [0] unused */
+    struct route_stats *next;
+} route_stats;
+
+typedef struct metrics {
+    uint64_t requests;
+    uint64_t denials[DENY_COUNT];
+    uint64_t shadow_rate_limited;
+    uint64_t waf_detected;
+    uint64_t latency_hist[LATENCY_BUCKETS + 1];
+    double latency_sum;
+    uint64_t reloads, reload_failures;
+    route_stats *routes;
+} metrics;
+
+/* ---- config generations ------------------------------------------------------------ */
+
+typedef struct generation {
+    slsec_guard_config *cfg;
+    struct evhttp_connection ***pools; /* [upstream][pool] */
+    unsigned *next_conn;               /* round robin per upstream */
+    long *in_flight;                   /* per route */
+    int refs;
+} generation;
+
+/* Every client connection, for the request deadline: evhttp's own timer is
+ * an inactivity timer, which a client sending a byte a second never trips.
+ * We make each connection's bufferevent ourselves (evhttp_set_bevcb), keep
+ * a reference to it, and once a second sweep them: a connection whose
+ * request has not fully arrived by its deadline is shut down (evhttp then
+ * sees the end of the stream and frees it); one evhttp has freed (its
+ * callbacks are cleared) loses our reference, which closes its socket. */
+typedef struct client_conn {
+    struct bufferevent *bev;
+    uint64_t deadline_ns; /* 0 while a request is being answered */
+} client_conn;
+
+typedef struct conn_table {
+    client_conn *items;
+    size_t count, cap;
+} conn_table;
+
+typedef struct guard {
+    struct event_base *base;
+    conn_table conns;
+    uint64_t request_deadline_ns;
+    uint64_t cut_off;
+    long in_flight;           /* requests between on_request and their answer */
+    uint64_t stop_deadline_ns; /* set by SIGTERM/SIGINT: drain until then */
+    struct evhttp_bound_socket *listener;
+    struct evhttp *http;
+    generation *current;
+    slsec_ratelimit *rl;
+    metrics m;
+    const slsec_guard_run_opts *opts;
+    slsec_detect_scanner *masker;
+} guard;
+
+typedef struct pending {
+    guard *g;
+    generation *gen;
+    const slsec_guard_route *route;
+    size_t route_index;
+    struct evhttp_request *req;
+    uint64_t start_ns, upstream_start_ns, upstream_ns;
+    int upstream_error; /* enum evhttp_request_error + 1, 0 = none */
+    char id[40];
+    char client[64];
+    char sub[256];
+    char method[16];
+    char *uri;
+    const char *decision;
+    int waf_rule; /* the rule that blocked, or matched in detect mode */
+    struct bufferevent *conn_bev; /* the client connection's, for its deadline */
+} pending;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void logf_err(guard *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_err(guard *g, const char *fmt, ...)
+{
+    if (!g->opts->errors)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("slsec guard: ", g->opts->errors);
+    vfprintf(g->opts->errors, fmt, ap);
+    fputc('\n', g->opts->errors);
+    fflush(g->opts->errors);
+    va_end(ap);
+}
+
+static client_conn *conn_find(guard *g, const struct bufferevent *bev)
+{
+    for (size_t i = 0; bev && i < g->conns.count; i++)
+        if (g->conns.items[i].bev == bev)
+            return &g->conns.items[i];
+    return NULL;
+}
+
+static void conn_set_deadline(guard *g, struct bufferevent *bev, uint64_t deadline)
+{
+    client_conn *c = conn_find(g, bev);
+    if (c)
+        c->deadline_ns = deadline;
+}
+
+static struct bufferevent *conn_bev(struct evhttp_request *req)
+{
+    struct evhttp_connection *cc = evhttp_request_get_connection(req);
+    return cc ? evhttp_connection_get_bufferevent(cc) : NULL;
+}
+
+static struct bufferevent *make_client_bev(struct event_base *base, void *arg)
+{
+    guard *g = arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev)
+        return NULL;
+    bufferevent_incref(bev);
+    if (g->conns.count == g->conns.cap) {
+        g->conns.cap = g->conns.cap ? g->conns.cap * 2 : 256;
+        client_conn *more = realloc(g->conns.items, g->conns.cap * sizeof *more);
+        if (!more)
+            slsec_oom();
+        g->conns.items = more;
+    }
+    g->conns.items[g->conns.count++] = (client_conn){bev, now_ns() + g->request_deadline_ns};
+    return bev;
+}
+
+static void sweep_conns(evutil_socket_t fd, short what, void *arg)
+{
+    guard *g = arg;
+    uint64_t now = now_ns();
+    /* stopping: done once the requests in flight are answered, or at the grace deadline */
+    if (g->stop_deadline_ns && (g->in_flight == 0 || now > g->stop_deadline_ns)) {
+        event_base_loopexit(g->base, NULL);
+        return;
+    }
+    for (size_t i = 0; i < g->conns.count;) {
+        client_conn *c = &g->conns.items[i];
+        bufferevent_data_cb readcb = NULL;
+        bufferevent_getcb(c->bev, &readcb, NULL, NULL, NULL);
+        if (!readcb) {
+            /* evhttp is done with it: ours was the last reference */
+            bufferevent_decref(c->bev);
+            *c = g->conns.items[--g->conns.count];
+            continue;
+        }
+        if (c->deadline_ns && now > c->deadline_ns) {
+            evutil_socket_t sock = bufferevent_getfd(c->bev);
+            if (sock >= 0)
+                shutdown(sock, SHUT_RDWR);
+            c->deadline_ns = 0;
+            g->cut_off++;
+        }
+        i++;
+    }
+}
+
+static void release_conns(guard *g)
+{
+    for (size_t i = 0; i < g->conns.count; i++)
+        bufferevent_decref(g->conns.items[i].bev);
+    free(g->conns.items);
+    g->conns.items = NULL;
+    g->conns.count = g->conns.cap = 0;
+}
+
+static generation *generation_new(guard *g, slsec_guard_config *cfg)
+{
+    generation *gen = calloc(1, sizeof *gen);
+    if (!gen)
+        slsec_oom();
+    gen->cfg = cfg;
+    gen->refs = 1;
+    gen->pools = calloc(cfg->upstream_count + 1, sizeof *gen->pools);
+    gen->next_conn = calloc(cfg->upstream_count + 1, sizeof *gen->next_conn);
+    gen->in_flight = calloc(cfg->route_count + 1, sizeof *gen->in_flight);
+    if (!gen->pools || !gen->next_conn || !gen->in_flight)
+        slsec_oom();
+    long max_timeout = 0;
+    for (size_t r = 0; r < cfg->route_count; r++)
+        if (cfg->routes[r].limits.upstream_timeout_ms > max_timeout)
+            max_timeout = cfg->routes[r].limits.upstream_timeout_ms;
+    for (size_t i = 0; i < cfg->upstream_count; i++) {
+        const slsec_guard_upstream *u = &cfg->upstreams[i];
+        gen->pools[i] = calloc((size_t)u->pool, sizeof **gen->pools);
+        if (!gen->pools[i])
+            slsec_oom();
+        for (int k = 0; k < u->pool; k++) {
+            struct evhttp_connection *c = evhttp_connection_base_new(g->base, NULL, u->host, (unsigned short)u->port);
+            if (!c)
+                slsec_oom();
+            struct timeval tv = {max_timeout / 1000, (max_timeout % 1000) * 1000};
+            evhttp_connection_set_timeout_tv(c, &tv);
+            evhttp_connection_set_retries(c, 0);
+            evhttp_connection_set_max_body_size(c, 64 * 1024 * 1024);
+            gen->pools[i][k] = c;
+        }
+    }
+    return gen;
+}
+
+static void generation_free(generation *gen)
+{
+    for (size_t i = 0; i < gen->cfg->upstream_count; i++) {
+        for (int k = 0; k < gen->cfg->upstreams[i].pool; k++)
+            evhttp_connection_free(gen->pools[i][k]);
+        free(gen->pools[i]);
+    }
+    free(gen->pools);
+    free(gen->next_conn);
+    free(gen->in_flight);
+    slsec_guard_config_free(gen->cfg);
+    free(gen);
+}
+
+static void generation_free_later(evutil_socket_t fd, short what, void *arg)
+{
+    generation_free(arg);
+}
+
+/* The last reference may be dropped inside a callback of one of the
+ * generation's own upstream connections, which evhttp still uses after the
+ * callback returns: the connections are then freed from the event loop,
+ * after the callback, never during it. */
+static void generation_release(struct event_base *base, generation *gen)
+{
+    if (!gen || --gen->refs > 0)
+        return;
+    if (!base || event_base_once(base, -1, EV_TIMEOUT, generation_free_later, gen, &(struct timeval){0, 0}) != 0)
+        generation_free(gen);
+}
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+static const char *method_name(enum evhttp_cmd_type t)
+{
+    switch (t) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_TRACE: return "TRACE";
+    case EVHTTP_REQ_CONNECT: return "CONNECT";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    }
+    return "?";
+}
+
+static bool hop_by_hop(const char *name, const char *connection_header)
+{
+    static const char *const names[] = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+                                        "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+                                        "content-length"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (slsec_str_eq_ci(name, names[i]))
+            return true;
+    /* and whatever the Connection header lists */
+    if (connection_header) {
+        size_t n = strlen(name);
+        for (const char *p = connection_header; *p;) {
+            while (*p == ' ' || *p == '\t' || *p == ',')
+                p++;
+            size_t len = strcspn(p, ", \t");
+            if (len == n && strncasecmp(p, name, n) == 0)
+                return true;
+            p += len;
+        }
+    }
+    return false;
+}
+
+static bool valid_request_id(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == '.'))
+            return false;
+    }
+    return n > 0 && n < 40;
+}
+
+typedef struct mask_ctx {
+    char *text;
+} mask_ctx;
+
+static int mask_match(const slsec_match *m, void *user)
+{
+    mask_ctx *mc = user;
+    for (size_t i = 0; i < m->length; i++)
+        mc->text[m->offset + i] = '*';
+    return 0;
+}
+
+/* Secrets and personal data in text become '*' of the same length. */
+static void mask_text(guard *g, char *text)
+{
+    if (!g->masker || !text || !*text)
+        return;
+    mask_ctx mc = {text};
+    size_t n = strlen(text);
+    char *copy = strndup(text, n); /* the scanner reads while we write */
+    if (!copy)
+        slsec_oom();
+    slsec_detect_scanner_scan(g->masker, copy, n, mask_match, &mc);
+    free(copy);
+}
+
+static route_stats *stats_for(guard *g, const char *name)
+{
+    for (route_stats *s = g->m.routes; s; s = s->next)
+        if (strcmp(s->name, name) == 0)
+            return s;
+    route_stats *s = calloc(1, sizeof *s);
+    if (!s || !(s->name = strdup(name)))
+        slsec_oom();
+    s->next = g->m.routes;
+    g->m.routes = s;
+    return s;
+}
+
+static void access_log(pending *p, int status)
+{
+    guard *g = p->g;
+    uint64_t elapsed = now_ns() - p->start_ns;
+    double secs = (double)elapsed / 1e9;
+    g->m.requests++;
+    g->m.latency_sum += secs;
+    size_t b = 0;
+    while (b < LATENCY_BUCKETS && secs > latency_bounds[b])
+        b++;
+    g->m.latency_hist[b]++;
+    if (p->route && status >= 100 && status < 600)
+        stats_for(g, p->route->name)->by_class[status / 100]++;
+    FILE *log = g->opts->access_log;
+    if (!log)
+        return;
+    char *path = strdup(p->uri ? p->uri : "");
+    char *sub = strdup(p->sub);
+    if (!path || !sub)
+        slsec_oom();
+    mask_text(g, path);
+    mask_text(g, sub);
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    char ts[40];
+    struct tm tm;
+    gmtime_r(&wall.tv_sec, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    json_t *o = json_object();
+    json_object_set_new(o, "time", json_sprintf("%s.%03ldZ", ts, wall.tv_nsec / 1000000));
+    json_object_set_new(o, "id", json_string(p->id));
+    json_object_set_new(o, "client", json_string(p->client));
+    json_object_set_new(o, "method", json_string(p->method));
+    /* stringn: a path may hold bytes that are not UTF-8 */
+    json_t *pj = json_string(path);
+    json_object_set_new(o, "path", pj ? pj : json_string("(not UTF-8)"));
+    json_object_set_new(o, "route", p->route ? json_string(p->route->name) : json_null());
+    json_object_set_new(o, "status", json_integer(status));
+    json_object_set_new(o, "latency_ms", json_real(round(secs * 1e6) / 1e3));
+    if (p->upstream_ns)
+        json_object_set_new(o, "upstream_ms", json_real(round((double)p->upstream_ns / 1e3) / 1e3));
+    if (*sub) {
+        json_t *sj = json_string(sub);
+        json_object_set_new(o, "subject", sj ? sj : json_string("(not UTF-8)"));
+    }
+    json_object_set_new(o, "decision", json_string(p->decision ? p->decision : "allowed"));
+    if (p->waf_rule)
+        json_object_set_new(o, "waf_rule", json_integer(p->waf_rule));
+    char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (line) {
+        fprintf(log, "%s\n", line);
+        fflush(log);
+        free(line);
+    }
+    json_decref(o);
+    free(path);
+    free(sub);
+}
+
+static void pending_free(pending *p)
+{
+    /* the next request on this connection has its own deadline */
+    conn_set_deadline(p->g, p->conn_bev, now_ns() + p->g->request_deadline_ns);
+    p->g->in_flight--;
+    if (p->route)
+        p->gen->in_flight[p->route_index]--;
+    generation_release(p->g->base, p->gen);
+    free(p->uri);
+    free(p);
+}
+
+/* A refusal: a short JSON body that never echoes what the client sent. */
+static void deny(pending *p, deny_reason why, int status, const char *reason_phrase, const char *detail)
+{
+    struct evhttp_request *req = p->req;
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    evhttp_add_header(out, "Content-Type", "application/json");
+    evhttp_add_header(out, "X-Request-Id", p->id);
+    struct evbuffer *body = evbuffer_new();
+    json_t *o = json_pack("{s:s, s:s, s:s}", "error", deny_names[why], "request_id", p->id, "detail",
+                          detail ? detail : reason_phrase);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    evbuffer_add_printf(body, "%s\n", text ? text : "{}");
+    free(text);
+    json_decref(o);
+    p->g->m.denials[why]++;
+    p->decision = deny_names[why];
+    evhttp_send_reply(req, status, reason_phrase, body);
+    evbuffer_free(body);
+    access_log(p, status);
+    pending_free(p);
+}
+
+/* ---- upstream ----------------------------------------------------------------------------- */
+
+static void upstream_error(enum evhttp_request_error err, void *arg)
+{
+    pending *p = arg;
+    p->upstream_error = (int)err + 1;
+}
+
+static void upstream_done(struct evhttp_request *ureq, void *arg)
+{
+    pending *p = arg;
+    p->upstream_ns = now_ns() - p->upstream_start_ns;
+    int code = ureq ? evhttp_request_get_response_code(ureq) : 0;
+    if (!ureq || code == 0 || p->upstream_error) {
+        bool timeout = p->upstream_error == (int)EVREQ_HTTP_TIMEOUT + 1;
+        logf_err(p->g, "request %s: upstream %s %s", p->id, p->route->upstream->name,
+                 timeout ? "timed out" : "failed (refused, reset or malformed answer)");
+        if (timeout)
+            deny(p, DENY_UPSTREAM_TIMEOUT, 504, "Gateway Timeout", "the upstream did not answer in time");
+        else
+            deny(p, DENY_UPSTREAM_ERROR, 502, "Bad Gateway", "the upstream could not be reached");
+        return;
+    }
+    struct evkeyvalq *in = evhttp_request_get_input_headers(ureq);
+    struct evkeyvalq *out = evhttp_request_get_output_headers(p->req);
+    const char *conn = evhttp_find_header(in, "Connection");
+    for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next)
+        if (!hop_by_hop(h->key, conn))
+            evhttp_add_header(out, h->key, h->value);
+    if (!evhttp_find_header(out, "X-Request-Id"))
+        evhttp_add_header(out, "X-Request-Id", p->id);
+    const char *phrase = code >= 500 ? "Upstream Error" : code >= 400 ? "Client Error" : "OK";
+    evhttp_send_reply(p->req, code, phrase, evhttp_request_get_input_buffer(ureq));
+    access_log(p, code);
+    pending_free(p);
+}
+
+static void forward(pending *p)
+{
+    generation *gen = p->gen;
+    const slsec_guard_upstream *u = p->route->upstream;
+    size_t ui = (size_t)(u - gen->cfg->upstreams);
+    struct evhttp_connection *conn = gen->pools[ui][gen->next_conn[ui]++ % (unsigned)u->pool];
+    struct evhttp_request *ureq = evhttp_request_new(upstream_done, p);
+    if (!ureq)
+        slsec_oom();
+    evhttp_request_set_error_cb(ureq, upstream_error);
+    struct evkeyvalq *in = evhttp_request_get_input_headers(p->req);
+    struct evkeyvalq *out = evhttp_request_get_output_headers(ureq);
+    const char *connection = evhttp_find_header(in, "Connection");
+    const char *xff = NULL;
+    for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next) {
+        if (hop_by_hop(h->key, connection) || slsec_str_eq_ci(h->key, "host") ||
+            slsec_str_eq_ci(h->key, "x-request-id") || slsec_str_eq_ci(h->key, "x-forwarded-host") ||
+            slsec_str_eq_ci(h->key, "x-forwarded-proto") || slsec_str_eq_ci(h->key, "forwarded"))
+            continue;
+        if (slsec_str_eq_ci(h->key, "x-forwarded-for")) {
+            xff = h->value;
+            continue;
+        }
+        evhttp_add_header(out, h->key, h->value);
+    }
+    char peer[64] = "";
+    char *peer_addr = NULL;
+    ev_uint16_t peer_port = 0;
+    struct evhttp_connection *cc = evhttp_request_get_connection(p->req);
+    if (cc)
+        evhttp_connection_get_peer(cc, &peer_addr, &peer_port);
+    snprintf(peer, sizeof peer, "%s", peer_addr ? peer_addr : "");
+    char hostport[300];
+    snprintf(hostport, sizeof hostport, "%s%s%s:%d", strchr(u->host, ':') ? "[" : "", u->host,
+             strchr(u->host, ':') ? "]" : "", u->port);
+    evhttp_add_header(out, "Host", hostport);
+    const char *orig_host = evhttp_find_header(in, "Host");
+    if (orig_host)
+        evhttp_add_header(out, "X-Forwarded-Host", orig_host);
+    evhttp_add_header(out, "X-Forwarded-Proto", "http");
+    evhttp_add_header(out, "X-Request-Id", p->id);
+    /* a chain is kept only from a proxy we trust; otherwise it is the client's word */
+    if (xff && slsec_guard_trusted_proxy(gen->cfg, peer)) {
+        char *chain = NULL;
+        if (asprintf(&chain, "%s, %s", xff, peer) < 0)
+            slsec_oom();
+        evhttp_add_header(out, "X-Forwarded-For", chain);
+        free(chain);
+    } else {
+        evhttp_add_header(out, "X-Forwarded-For", peer);
+    }
+    evbuffer_add_buffer(evhttp_request_get_output_buffer(ureq), evhttp_request_get_input_buffer(p->req));
+    p->upstream_start_ns = now_ns();
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(p->req);
+    if (evhttp_make_request(conn, ureq, cmd, p->uri) != 0) {
+        /* evhttp_make_request frees ureq on failure */
+        deny(p, DENY_UPSTREAM_ERROR, 502, "Bad Gateway", "the upstream could not be reached");
+    }
+}
+
+/* ---- the request pipeline ------------------------------------------------------------ */
+
+/* The client address: the peer, or, behind trusted proxies, the rightmost
+ * X-Forwarded-For entry that is not itself a trusted proxy. */
+static void client_address(const slsec_guard_config *cfg, const char *peer, const char *xff, char *out, size_t size)
+{
+    snprintf(out, size, "%s", peer);
+    if (!xff || !slsec_guard_trusted_proxy(cfg, peer))
+        return;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", xff);
+    for (;;) {
+        char *comma = strrchr(buf, ',');
+        char *item = comma ? comma + 1 : buf;
+        while (*item == ' ' || *item == '\t')
+            item++;
+        char *end = item + strlen(item);
+        while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
+            *--end = '\0';
+        unsigned char tmp[16];
+        bool is_ip = inet_pton(AF_INET, item, tmp) == 1 || inet_pton(AF_INET6, item, tmp) == 1;
+        size_t len = strlen(item);
+        if (!is_ip || len >= size)
+            return; /* garbage in the chain: stop at the last address we could vouch for */
+        memcpy(out, item, len + 1);
+        if (!slsec_guard_trusted_proxy(cfg, item) || !comma)
+            return;
+        *comma = '\0';
+    }
+}
+
+static bool content_is_json(const char *ct)
+{
+    if (!ct)
+        return false;
+    size_t n = strcspn(ct, ";");
+    while (n && (ct[n - 1] == ' '))
+        n--;
+    if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+        return true;
+    return n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0 && strncasecmp(ct, "application/", 12) == 0;
+}
+
+static void serve_metrics(guard *g, struct evhttp_request *req)
+{
+    struct evbuffer *b = evbuffer_new();
+    evbuffer_add_printf(b, "# HELP slsec_guard_requests_total Requests answered.\n# TYPE slsec_guard_requests_total counter\n");
+    evbuffer_add_printf(b, "slsec_guard_requests_total %llu\n", (unsigned long long)g->m.requests);
+    evbuffer_add_printf(b, "# HELP slsec_guard_route_responses_total Responses per route and status class.\n"
+                           "# TYPE slsec_guard_route_responses_total counter\n");
+    for (route_stats *s = g->m.routes; s; s = s->next)
+        for (int c = 1; c <= 5; c++)
+            if (s->by_class[c]) {
+                json_t *name = json_string(s->name);
+                char *q = json_dumps(name, JSON_ENCODE_ANY);
+                evbuffer_add_printf(b, "slsec_guard_route_responses_total{route=%s,class=\"%dxx\"} %llu\n", q ? q : "\"?\"", c,
+                                    (unsigned long long)s->by_class[c]);
+                free(q);
+                json_decref(name);
+            }
+    evbuffer_add_printf(b, "# HELP slsec_guard_denials_total Requests refused, by reason.\n# TYPE slsec_guard_denials_total counter\n");
+    for (int i = 0; i < DENY_COUNT; i++)
+        evbuffer_add_printf(b, "slsec_guard_denials_total{reason=\"%s\"} %llu\n", deny_names[i],
+                            (unsigned long long)g->m.denials[i]);
+    evbuffer_add_printf(b, "# HELP slsec_guard_shadow_rate_limited_total Requests a shadow rate limit would have refused.\n"
+                           "# TYPE slsec_guard_shadow_rate_limited_total counter\nslsec_guard_shadow_rate_limited_total %llu\n",
+                        (unsigned long long)g->m.shadow_rate_limited);
+    evbuffer_add_printf(b, "# HELP slsec_guard_slow_clients_cut_total Connections shut down at the request deadline.\n"
+                           "# TYPE slsec_guard_slow_clients_cut_total counter\nslsec_guard_slow_clients_cut_total %llu\n",
+                        (unsigned long long)g->cut_off);
+    evbuffer_add_printf(b, "# HELP slsec_guard_waf_detected_total Requests the WAF flagged on detect-mode routes.\n"
+                           "# TYPE slsec_guard_waf_detected_total counter\nslsec_guard_waf_detected_total %llu\n",
+                        (unsigned long long)g->m.waf_detected);
+    evbuffer_add_printf(b, "# HELP slsec_guard_request_seconds Time from request to answer.\n# TYPE slsec_guard_request_seconds histogram\n");
+    uint64_t cum = 0;
+    for (int i = 0; i < LATENCY_BUCKETS; i++) {
+        cum += g->m.latency_hist[i];
+        evbuffer_add_printf(b, "slsec_guard_request_seconds_bucket{le=\"%g\"} %llu\n", latency_bounds[i], (unsigned long long)cum);
+    }
+    cum += g->m.latency_hist[LATENCY_BUCKETS];
+    evbuffer_add_printf(b, "slsec_guard_request_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+    evbuffer_add_printf(b, "slsec_guard_request_seconds_sum %.6f\nslsec_guard_request_seconds_count %llu\n", g->m.latency_sum,
+                        (unsigned long long)cum);
+    evbuffer_add_printf(b, "# TYPE slsec_guard_reloads_total counter\nslsec_guard_reloads_total{result=\"ok\"} %llu\n"
+                           "slsec_guard_reloads_total{result=\"rejected\"} %llu\n",
+                        (unsigned long long)g->m.reloads, (unsigned long long)g->m.reload_failures);
+    evbuffer_add_printf(b, "# TYPE slsec_guard_rate_limit_buckets gauge\nslsec_guard_rate_limit_buckets %zu\n"
+                           "# TYPE slsec_guard_rate_limit_evictions_total counter\nslsec_guard_rate_limit_evictions_total %llu\n",
+                        slsec_ratelimit_size(g->rl), (unsigned long long)slsec_ratelimit_evictions(g->rl));
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/plain; version=0.0.4");
+    evhttp_send_reply(req, 200, "OK", b);
+    evbuffer_free(b);
+}
+
+/* The WAF's verdict; false when it answered (blocked). In detect mode the
+ * request goes on and the log line names the rule. */
+static bool waf_allows(pending *p, struct evkeyvalq *in, const char *peer, int port, struct evbuffer *body)
+{
+    const slsec_guard_config *cfg = p->gen->cfg;
+    size_t n = 0;
+    for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next)
+        n++;
+    const char **names = calloc(n + 1, sizeof *names), **values = calloc(n + 1, sizeof *values);
+    if (!names || !values)
+        slsec_oom();
+    size_t i = 0;
+    for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next, i++) {
+        names[i] = h->key;
+        values[i] = h->value;
+    }
+    size_t len = evbuffer_get_length(body);
+    slsec_waf_request wr = {
+        .client_ip = p->client, .client_port = port, .server_ip = cfg->listen_host, .server_port = cfg->listen_port,
+        .method = p->method, .uri = p->uri, .http_version = "1.1", .header_names = names, .header_values = values,
+        .header_count = n, .body = len ? (const char *)evbuffer_pullup(body, -1) : NULL, .body_len = len,
+    };
+    slsec_waf_verdict v;
+    slsec_waf_check(cfg->waf, &wr, NULL, NULL, &v);
+    free(names);
+    free(values);
+    if (!v.blocked) {
+        if (v.last_logged_rule && p->route->waf == SLSEC_WAF_DETECT) {
+            p->waf_rule = v.last_logged_rule;
+            p->decision = "waf_detect";
+            p->g->m.waf_detected++;
+        }
+        return true;
+    }
+    p->waf_rule = v.rule_id;
+    if (p->route->waf == SLSEC_WAF_DETECT) {
+        p->decision = "waf_detect";
+        p->g->m.waf_detected++;
+        return true;
+    }
+    /* the rule id only: never the matched payload */
+    char detail[64];
+    snprintf(detail, sizeof detail, "refused by the WAF (rule %d)", v.rule_id);
+    deny(p, DENY_WAF, v.status == 400 ? 400 : 403, v.status == 400 ? "Bad Request" : "Forbidden", detail);
+    return false;
+}
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+    guard *g = arg;
+    const struct evhttp_uri *parsed = evhttp_request_get_evhttp_uri(req);
+    const char *path = parsed ? evhttp_uri_get_path(parsed) : NULL;
+    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+    if (path && cmd == EVHTTP_REQ_GET && strcmp(path, "/healthz") == 0) {
+        struct evbuffer *b = evbuffer_new();
+        evbuffer_add_printf(b, "ok\n");
+        evhttp_send_reply(req, 200, "OK", b);
+        evbuffer_free(b);
+        return;
+    }
+    if (path && cmd == EVHTTP_REQ_GET && strcmp(path, "/metrics") == 0) {
+        serve_metrics(g, req);
+        return;
+    }
+    pending *p = calloc(1, sizeof *p);
+    if (!p)
+        slsec_oom();
+    p->g = g;
+    p->req = req;
+    p->conn_bev = conn_bev(req);
+    conn_set_deadline(g, p->conn_bev, 0);
+    g->in_flight++;
+    p->gen = g->current;
+    p->gen->refs++;
+    p->start_ns = now_ns();
+    /* origin form only: an absolute-form target (GET http://host/ ...) must
+     * not reach the upstream as a proxy request */
+    const char *query = parsed ? evhttp_uri_get_query(parsed) : NULL;
+    if (path && *path) {
+        if (asprintf(&p->uri, "%s%s%s", path, query ? "?" : "", query ? query : "") < 0)
+            slsec_oom();
+    } else {
+        p->uri = strdup("/");
+        if (!p->uri)
+            slsec_oom();
+    }
+    snprintf(p->method, sizeof p->method, "%s", method_name(cmd));
+    const slsec_guard_config *cfg = p->gen->cfg;
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+
+    char *peer = NULL;
+    ev_uint16_t port = 0;
+    struct evhttp_connection *cc = evhttp_request_get_connection(req);
+    if (cc)
+        evhttp_connection_get_peer(cc, &peer, &port);
+    client_address(cfg, peer ? peer : "", evhttp_find_header(in, "X-Forwarded-For"), p->client, sizeof p->client);
+
+    const char *rid = evhttp_find_header(in, "X-Request-Id");
+    if (rid && valid_request_id(rid) && slsec_guard_trusted_proxy(cfg, peer ? peer : "")) {
+        snprintf(p->id, sizeof p->id, "%s", rid);
+    } else {
+        unsigned char r[12];
+        if (RAND_bytes(r, sizeof r) != 1)
+            memset(r, 0, sizeof r);
+        for (size_t i = 0; i < sizeof r; i++)
+            snprintf(p->id + 2 * i, 3, "%02x", r[i]);
+    }
+
+    p->route = path ? slsec_guard_route_match(cfg, p->method, path) : NULL;
+    if (!p->route) {
+        deny(p, DENY_NO_ROUTE, 404, "Not Found", "no route for this method and path");
+        return;
+    }
+    p->route_index = (size_t)(p->route - cfg->routes);
+    const slsec_guard_route *r = p->route;
+    if (p->gen->in_flight[p->route_index] >= r->limits.max_concurrent) {
+        p->route = NULL; /* not counted in flight */
+        deny(p, DENY_CONCURRENCY, 503, "Service Unavailable", "too many requests in flight on this route");
+        return;
+    }
+    p->gen->in_flight[p->route_index]++;
+    struct evbuffer *body = evhttp_request_get_input_buffer(req);
+    size_t body_len = evbuffer_get_length(body);
+    if ((long)body_len > r->limits.max_body_bytes) {
+        deny(p, DENY_BODY_SIZE, 413, "Payload Too Large", "the body is larger than this route allows");
+        return;
+    }
+
+    const char *api_key_name = NULL;
+    const char *api_key = NULL;
+    if (r->auth == SLSEC_AUTH_JWT) {
+        const char *authz = evhttp_find_header(in, "Authorization");
+        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
+        if (!authz || strncasecmp(authz, "Bearer ", 7) != 0) {
+            deny(p, DENY_AUTH, 401, "Unauthorized", "a bearer token is required");
+            return;
+        }
+        const char *tok = authz + 7;
+        while (*tok == ' ')
+            tok++;
+        slsec_jwt_claims claims;
+        long long now = (long long)time(NULL);
+        slsec_diag jd = {0};
+        /* one thread: nothing holds the keys across callbacks, so they may be swapped here.
+         * The fetch blocks the loop (2 s at most, once a minute at most). */
+        if (cfg->jwks_url && slsec_guard_jwks_refresh(p->gen->cfg, now, false, &jd))
+            logf_err(g, "JWKS refreshed from %s", cfg->jwks_url);
+        else if (jd.message[0])
+            logf_err(g, "JWKS refresh failed, keeping the old keys: %s", jd.message);
+        slsec_jwt_status st = slsec_jwt_verify(cfg->jwks, &cfg->jwt, tok, strlen(tok), now, &claims);
+        if (st == SLSEC_JWT_UNKNOWN_KID && cfg->jwks_url) {
+            memset(&jd, 0, sizeof jd);
+            if (slsec_guard_jwks_refresh(p->gen->cfg, now, true, &jd)) {
+                logf_err(g, "JWKS refreshed from %s (unknown kid)", cfg->jwks_url);
+                st = slsec_jwt_verify(cfg->jwks, &cfg->jwt, tok, strlen(tok), now, &claims);
+            } else if (jd.message[0]) {
+                logf_err(g, "JWKS refresh failed, keeping the old keys: %s", jd.message);
+            }
+        }
+        if (st != SLSEC_JWT_OK) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "token refused: %s", slsec_jwt_status_name(st));
+            deny(p, DENY_AUTH, 401, "Unauthorized", detail);
+            return;
+        }
+        evhttp_remove_header(evhttp_request_get_output_headers(req), "WWW-Authenticate");
+        snprintf(p->sub, sizeof p->sub, "%s", claims.sub);
+    } else if (r->auth == SLSEC_AUTH_API_KEY) {
+        api_key = evhttp_find_header(in, cfg->api_key_header);
+        if (!api_key || !slsec_guard_api_key_check(cfg, api_key, &api_key_name)) {
+            deny(p, DENY_AUTH, 401, "Unauthorized", "a valid API key is required");
+            return;
+        }
+        snprintf(p->sub, sizeof p->sub, "apikey:%s", api_key_name);
+    }
+
+    if (r->rate_limited) {
+        const char *key = p->client;
+        switch (r->rl_key) {
+        case SLSEC_RL_KEY_IP: key = p->client; break;
+        case SLSEC_RL_KEY_API_KEY: key = api_key_name ? api_key_name : ""; break;
+        case SLSEC_RL_KEY_SUB: key = p->sub; break;
+        case SLSEC_RL_KEY_HEADER: {
+            const char *h = evhttp_find_header(in, r->rl_header);
+            key = h ? h : "";
+            break;
+        }
+        }
+        unsigned retry = 0;
+        if (!slsec_ratelimit_take(g->rl, r->name, key, &r->rate, now_ns(), &retry)) {
+            if (r->rl_shadow) {
+                g->m.shadow_rate_limited++;
+                p->decision = "shadow_rate_limit";
+            } else {
+                char ra[16];
+                snprintf(ra, sizeof ra, "%u", retry);
+                evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", ra);
+                deny(p, DENY_RATE_LIMIT, 429, "Too Many Requests", "rate limit exceeded");
+                return;
+            }
+        }
+    }
+
+    if (r->schema && (cmd == EVHTTP_REQ_POST || cmd == EVHTTP_REQ_PUT || cmd == EVHTTP_REQ_PATCH)) {
+        if (!content_is_json(evhttp_find_header(in, "Content-Type"))) {
+            deny(p, DENY_CONTENT_TYPE, 415, "Unsupported Media Type", "this route takes application/json");
+            return;
+        }
+        const char *data = (const char *)evbuffer_pullup(body, -1);
+        json_error_t jerr;
+        json_t *doc = json_loadb(data ? data : "", body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+        if (!doc) {
+            char detail[200];
+            snprintf(detail, sizeof detail, "the body is not JSON (line %d, column %d)", jerr.line, jerr.column);
+            deny(p, DENY_INVALID_JSON, 400, "Bad Request", detail);
+            return;
+        }
+        char why[300];
+        bool ok = slsec_schema_validate(r->schema, doc, why, sizeof why);
+        json_decref(doc);
+        if (!ok) {
+            /* the location and keyword only: never the value */
+            char detail[340];
+            snprintf(detail, sizeof detail, "schema: %s", why);
+            deny(p, DENY_SCHEMA, 422, "Unprocessable Entity", detail);
+            return;
+        }
+    }
+    if (r->waf != SLSEC_WAF_OFF && cfg->waf && !waf_allows(p, in, peer ? peer : "", port, body))
+        return;
+    forward(p);
+}
+
+/* ---- signals and reload --------------------------------------------------------------- */
+
+static void configure_server(guard *g, const slsec_guard_config *cfg)
+{
+    long max_body = 0, max_header = 0, timeout = 0;
+    for (size_t i = 0; i < cfg->route_count; i++) {
+        const slsec_guard_limits *l = &cfg->routes[i].limits;
+        if (l->max_body_bytes > max_body) max_body = l->max_body_bytes;
+        if (l->max_header_bytes > max_header) max_header = l->max_header_bytes;
+        if (l->header_timeout_ms > timeout) timeout = l->header_timeout_ms;
+    }
+    evhttp_set_max_body_size(g->http, (ev_ssize_t)max_body);
+    evhttp_set_max_headers_size(g->http, (ev_ssize_t)max_header);
+    struct timeval tv = {timeout / 1000, (timeout % 1000) * 1000};
+    evhttp_set_timeout_tv(g->http, &tv);
+    g->request_deadline_ns = (uint64_t)timeout * 1000000ull;
+}
+
+static void on_reload(evutil_socket_t sig, short what, void *arg)
+{
+    guard *g = arg;
+    slsec_guard_config *cfg = NULL;
+    slsec_diag d = {0};
+    int rc = slsec_guard_config_load(g->opts->config_path, &cfg, &d);
+    for (size_t i = 0; rc == SLSEC_OK && i < cfg->route_count; i++)
+        if (!cfg->routes[i].upstream) {
+            slsec_diag_set(&d, SLSEC_DIAG_ERROR, cfg->file, cfg->routes[i].line, cfg->routes[i].col,
+                           "route \"%s\" has no upstream", cfg->routes[i].name);
+            slsec_guard_config_free(cfg);
+            cfg = NULL;
+            rc = SLSEC_EUSAGE;
+        }
+    if (rc != SLSEC_OK) {
+        g->m.reload_failures++;
+        logf_err(g, "reload refused, keeping the running config: %s:%d:%d: %s", d.file, d.line, d.col, d.message);
+        return;
+    }
+    const slsec_guard_config *old = g->current->cfg;
+    if (strcmp(old->listen_host, cfg->listen_host) != 0 || old->listen_port != cfg->listen_port)
+        logf_err(g, "reload: listen changed; it takes effect at the next start");
+    generation *gen = generation_new(g, cfg);
+    generation_release(g->base, g->current);
+    g->current = gen;
+    configure_server(g, cfg);
+    g->m.reloads++;
+    logf_err(g, "reloaded %s: %zu routes", g->opts->config_path, cfg->route_count);
+}
+
+/* Stops accepting, then lets the requests in flight finish (up to the
+ * longest upstream timeout plus a second) before the loop ends. */
+static void on_stop(evutil_socket_t sig, short what, void *arg)
+{
+    guard *g = arg;
+    if (g->stop_deadline_ns) {
+        event_base_loopexit(g->base, NULL); /* a second signal: now */
+        return;
+    }
+    if (g->listener) {
+        evhttp_del_accept_socket(g->http, g->listener);
+        g->listener = NULL;
+    }
+    long grace_ms = 1000;
+    for (size_t i = 0; i < g->current->cfg->route_count; i++)
+        if (g->current->cfg->routes[i].limits.upstream_timeout_ms + 1000 > grace_ms)
+            grace_ms = g->current->cfg->routes[i].limits.upstream_timeout_ms + 1000;
+    g->stop_deadline_ns = now_ns() + (uint64_t)grace_ms * 1000000ull;
+    if (g->in_flight == 0)
+        event_base_loopexit(g->base, NULL);
+}
+
+int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
+{
+    slsec_guard_config *cfg = NULL;
+    int rc = slsec_guard_config_load(o->config_path, &cfg, d);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < cfg->route_count; i++)
+        if (!cfg->routes[i].upstream) {
+            slsec_diag_set(d, SLSEC_DIAG_ERROR, cfg->file, cfg->routes[i].line, cfg->routes[i].col,
+                           "route \"%s\" has no upstream: this configuration is for --lambda-proxy",
+                           cfg->routes[i].name);
+            slsec_guard_config_free(cfg);
+            return SLSEC_EUSAGE;
+        }
+    const char *host = cfg->listen_host;
+    int port = cfg->listen_port;
+    char *override_host = NULL;
+    if (o->listen_override) {
+        const char *colon = strrchr(o->listen_override, ':');
+        long lp;
+        if (!colon || !slsec_parse_long(colon + 1, &lp) || lp < 0 || lp > 65535) {
+            slsec_guard_config_free(cfg);
+            slsec_diag_set(d, SLSEC_DIAG_ERROR, "", 0, 0, "--listen must be host:port");
+            return SLSEC_EUSAGE;
+        }
+        override_host = strndup(o->listen_override, (size_t)(colon - o->listen_override));
+        host = override_host;
+        port = (int)lp;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    guard g = {.opts = o};
+    slsec_diag dd = {0};
+    if (slsec_detect_init(&dd) == SLSEC_OK)
+        g.masker = slsec_detect_scanner_new(SLSEC_DETECT_ALL);
+    g.base = event_base_new();
+    g.http = g.base ? evhttp_new(g.base) : NULL;
+    if (!g.http)
+        slsec_oom();
+    g.rl = slsec_ratelimit_new(cfg->ratelimit_capacity);
+    evhttp_set_allowed_methods(g.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+                                           EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+    evhttp_set_gencb(g.http, on_request, &g);
+    evhttp_set_bevcb(g.http, make_client_bev, &g);
+    configure_server(&g, cfg);
+    g.current = generation_new(&g, cfg);
+    struct evhttp_bound_socket *bound = evhttp_bind_socket_with_handle(g.http, host, (ev_uint16_t)port);
+    g.listener = bound;
+    rc = SLSEC_OK;
+    if (!bound) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, "", 0, 0, "cannot listen on %s:%d: %s", host, port, strerror(errno));
+        rc = SLSEC_EIO;
+    } else {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int bound_port = port;
+        if (getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &sl) == 0)
+            bound_port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                                  : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        logf_err(&g, "listening on %s:%d (%zu routes)", host, bound_port, cfg->route_count);
+        if (o->ready_file) {
+            char tmp[4096];
+            snprintf(tmp, sizeof tmp, "%s.tmp", o->ready_file);
+            FILE *f = fopen(tmp, "w");
+            if (f) {
+                fprintf(f, "%d\n", bound_port);
+                fclose(f);
+                rename(tmp, o->ready_file);
+            }
+        }
+        struct event *sweep = event_new(g.base, -1, EV_PERSIST, sweep_conns, &g);
+        event_add(sweep, &(struct timeval){0, 250000});
+        struct event *hup = evsignal_new(g.base, SIGHUP, on_reload, &g);
+        struct event *term = evsignal_new(g.base, SIGTERM, on_stop, &g);
+        struct event *intr = evsignal_new(g.base, SIGINT, on_stop, &g);
+        event_add(hup, NULL);
+        event_add(term, NULL);
+        event_add(intr, NULL);
+        event_base_dispatch(g.base);
+        event_free(sweep);
+        event_free(hup);
+        event_free(term);
+        event_free(intr);
+        logf_err(&g, "stopped after %llu requests", (unsigned long long)g.m.requests);
+    }
+    evhttp_free(g.http);
+    release_conns(&g);
+    generation_release(NULL, g.current);
+    event_base_free(g.base);
+    slsec_ratelimit_free(g.rl);
+    slsec_detect_scanner_free(g.masker);
+    for (route_stats *s = g.m.routes, *next; s; s = next) {
+        next = s->next;
+        free(s->name);
+        free(s);
+    }
+    free(override_host);
+    return rc;
+}

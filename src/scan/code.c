@@ -1,0 +1,211 @@
+/*
+ * code.c — the scan's code pass: handler sources found by the walk are
+ * parsed and followed from their event (src/code, docs/code.md), and
+ * what reaches a sink becomes a CODE or LOG-1xx finding at the sink, with
+ * the path from the source as its related locations (SARIF codeFlows).
+ *
+ * Handlers named by the templates are analysed under that name and
+ * their findings carry the function's logical id as resource; every other
+ * source file is analysed with conventional handler names. Each file is
+ * analysed in an arena of its own, freed once its findings are copied
+ * out, so memory stays flat over thousands of files.
+ *
+ * `slsec:ignore CODE-001 reason` on the sink's line or the line above
+ * suppresses a finding (without a reason it still suppresses, and says
+ * so, as for secrets).
+ *
+ * Files a handler imports (`require('./db')`) are read through a loader
+ * that stays inside the scanned root: the path is normalised by the
+ * library, and its real path (links resolved) must still lie under the
+ * root's, so a link never takes the analysis out of what it was given.
+ */
+#include "scan_internal.h"
+
+#include "slsec/code.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The text of line `line` (1-based) of src, or NULL. */
+static const char *line_at(const char *src, size_t len, int line, size_t *n)
+{
+    const char *p = src, *end = src + len;
+    for (int l = 1; l < line && p < end; l++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return NULL;
+        p = nl + 1;
+    }
+    if (p >= end)
+        return NULL;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    *n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    return p;
+}
+
+/* `slsec:ignore ID reason` in one line: does it name rule `id`? */
+static bool line_ignores(slsec_arena *a, const char *text, size_t n, const char *id, const char **reason)
+{
+    static const char mark[] = "slsec:ignore";
+    for (size_t i = 0; text && i + sizeof mark - 1 <= n; i++) {
+        if (memcmp(text + i, mark, sizeof mark - 1) != 0)
+            continue;
+        size_t k = i + sizeof mark - 1;
+        while (k < n && (text[k] == ' ' || text[k] == '\t'))
+            k++;
+        size_t s = k;
+        while (k < n && text[k] != ' ' && text[k] != '\t' && text[k] != '\r')
+            k++;
+        char *want = slsec_arena_strndup(a, text + s, k - s);
+        if (!slsec_glob_match_ci(want, id))
+            continue;
+        while (k < n && (text[k] == ' ' || text[k] == '\t'))
+            k++;
+        size_t e = n;
+        while (e > k && strchr(" \t\r*/->#", text[e - 1]))
+            e--;
+        *reason = e > k ? slsec_arena_strndup(a, text + k, e - k) : NULL;
+        return true;
+    }
+    return false;
+}
+
+typedef struct loader_ctx {
+    const char *root; /* real path of the scanned root */
+} loader_ctx;
+
+static char *load_project_file(void *user, const char *relpath, size_t max_bytes, size_t *len)
+{
+    const loader_ctx *l = user;
+    char full[PATH_MAX], real[PATH_MAX];
+    if (snprintf(full, sizeof full, "%s/%s", l->root, relpath) >= (int)sizeof full || !realpath(full, real))
+        return NULL;
+    size_t rl = strlen(l->root);
+    if (strncmp(real, l->root, rl) != 0 || (real[rl] != '/' && strcmp(l->root, "/") != 0))
+        return NULL;
+    struct stat st;
+    if (stat(real, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max_bytes)
+        return NULL;
+    char *data;
+    slsec_diag d;
+    if (slsec_read_file(real, max_bytes, &data, len, &d) != SLSEC_OK)
+        return NULL;
+    return data;
+}
+
+/* The source text a hit's sink line is in: the analysed file's, or an
+ * imported file's read again (rare: a sink inside an imported helper). */
+static void to_finding(slsec_scan_result *r, const char *relpath, const char *src, size_t len,
+                       const slsec_code_hit *h, const slsec_ptrvec *entries, const slsec_rule *rule,
+                       const loader_ctx *lc, size_t max_bytes)
+{
+    const char *resource = NULL;
+    for (size_t i = 0; entries && i < entries->count; i++) {
+        const slsec_code_entry *e = entries->items[i];
+        if (h->handler && strcmp(e->export_name, h->handler) == 0)
+            resource = e->function_id;
+    }
+    slsec_check_ctx ctx = {.app = r->app, .settings = &r->config.settings, .rule = rule, .arena = r->arena,
+                           .findings = &r->findings};
+    const char *file = h->file ? slsec_arena_strdup(r->arena, h->file) : relpath;
+    slsec_loc loc = {.file = file, .line = h->line, .col = h->col};
+    slsec_finding *f = slsec_report(&ctx, resource ? slsec_arena_strdup(r->arena, resource) : NULL,
+                                    resource ? "AWS::Lambda::Function" : NULL, loc, h->key, "%s",
+                                    h->message ? h->message : rule->title);
+    /* the steps before the sink (the sink is the finding's own location) */
+    for (size_t i = 0; i + 1 < h->nsteps; i++) {
+        slsec_loc at = {.file = h->steps[i].file ? slsec_arena_strdup(r->arena, h->steps[i].file) : relpath,
+                        .line = h->steps[i].line, .col = h->steps[i].col};
+        slsec_finding_relate(f, at, slsec_arena_strdup(r->arena, h->steps[i].what));
+    }
+    f->related_is_flow = f->related_count > 0;
+    f->evidence = slsec_arena_strdup(r->arena, h->sink);
+    size_t n = 0;
+    const char *reason = NULL;
+    char *other = NULL;
+    if (h->file) { /* the sink is in an imported file: its own lines hold the suppression */
+        other = load_project_file((void *)lc, h->file, max_bytes, &len);
+        src = other;
+        if (!other)
+            len = 0;
+    }
+    const char *cur = line_at(src, len, h->line, &n);
+    bool ignored = line_ignores(r->arena, cur, cur ? n : 0, rule->id, &reason);
+    if (!ignored && h->line > 1) {
+        const char *prev = line_at(src, len, h->line - 1, &n);
+        ignored = line_ignores(r->arena, prev, prev ? n : 0, rule->id, &reason);
+    }
+    if (ignored) {
+        f->suppressed = true;
+        f->suppression = reason ? slsec_arena_printf(r->arena, "inline slsec:ignore: %s", reason)
+                                : "inline slsec:ignore (no reason given)";
+    }
+    free(other);
+}
+
+void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan_walk *w,
+                   bool (*enabled)(const slsec_rule *rule, void *user), void *user)
+{
+    if (opts->no_code || w->code.count == 0)
+        return;
+    slsec_code_limits lim;
+    slsec_code_limits_default(&lim);
+    if (opts->max_code_bytes)
+        lim.max_file_bytes = opts->max_code_bytes;
+    slsec_strmap *entries = slsec_code_entries(r->arena, r->app, r->root, &r->warnings);
+    slsec_code_stats stats = {0};
+    char root_real[PATH_MAX];
+    loader_ctx lc = {.root = realpath(r->root, root_real) ? root_real : r->root};
+    slsec_code_loader loader = {.read = load_project_file, .user = &lc};
+
+    for (size_t i = 0; i < w->code.count; i++) {
+        const scan_input *in = w->code.items[i];
+        slsec_code_lang lang = slsec_code_lang_of(in->relpath);
+        struct stat st;
+        if (stat(in->path, &st) != 0)
+            continue; /* the walk reported unreadable files already */
+        if ((size_t)st.st_size > lim.max_file_bytes) {
+            stats.skipped++;
+            slsec_diags_addf(&r->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0,
+                             "source file of %lld bytes is over the %zu-byte code analysis limit "
+                             "(--max-code-size); not analysed",
+                             (long long)st.st_size, lim.max_file_bytes);
+            continue;
+        }
+        char *data;
+        size_t len;
+        slsec_diag d;
+        if (slsec_read_file(in->path, lim.max_file_bytes, &data, &len, &d) != SLSEC_OK) {
+            slsec_diags_addf(&r->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0, "%s", d.message);
+            continue;
+        }
+        const slsec_ptrvec *mine = slsec_strmap_get(entries, in->relpath);
+        const char **names = NULL;
+        size_t nnames = mine ? mine->count : 0;
+        if (nnames) {
+            names = malloc(nnames * sizeof *names);
+            if (!names)
+                slsec_oom();
+            for (size_t k = 0; k < nnames; k++)
+                names[k] = ((const slsec_code_entry *)mine->items[k])->export_name;
+        }
+        slsec_arena *scratch = slsec_arena_new();
+        slsec_ptrvec hits = {0};
+        slsec_code_analyze(scratch, in->relpath, lang, data, len, names, nnames, &lim, &loader, &hits, &stats,
+                           &r->warnings);
+        for (size_t k = 0; k < hits.count; k++) {
+            const slsec_code_hit *h = hits.items[k];
+            const slsec_rule *rule = slsec_rule_find(h->rule_id);
+            if (rule && (!enabled || enabled(rule, user)))
+                to_finding(r, in->relpath, data, len, h, mine, rule, &lc, lim.max_file_bytes);
+        }
+        slsec_arena_free(scratch);
+        free(names);
+        free(data);
+    }
+    r->code_files = stats.files;
+    r->code_handlers = stats.handlers;
+}
