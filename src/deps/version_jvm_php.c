@@ -104,9 +104,9 @@ static int maven_parse(const char *v, char *buf, size_t bufsize, maven_token *t)
             sep = buf[i];
             i++;
             if (i == len) { /* a trailing separator ends with an empty token */
-                t[n++] = (maven_token){sep, true, "0", 1};
-                if (n > MAVEN_MAX_TOKENS)
+                if (n == MAVEN_MAX_TOKENS)
                     return -1;
+                t[n++] = (maven_token){sep, true, "0", 1};
                 break;
             }
         } else {

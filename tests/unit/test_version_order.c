@@ -92,6 +92,24 @@ static void packagist_vectors(void **state)
     assert_true(run_vectors(SLSEC_ECO_PACKAGIST, "packagist-versions.txt") >= 80);
 }
 
+/* Found by fuzz_lockfile: 63 separators and a trailing one overflowed
+ * the token array. Too many tokens is an unreadable version. */
+static void maven_token_limit(void **state)
+{
+    (void)state;
+    char many[200];
+    memset(many, '-', sizeof many - 1);
+    many[0] = '1';
+    many[sizeof many - 1] = '\0';
+    int c;
+    assert_int_equal(slsec_version_cmp(SLSEC_ECO_MAVEN, many, "1", &c), SLSEC_EPARSE);
+    char dots[129]; /* "1." 64 times: 64 tokens, then a trailing separator */
+    for (size_t i = 0; i < sizeof dots - 1; i++)
+        dots[i] = i % 2 ? '.' : '1';
+    dots[sizeof dots - 1] = '\0';
+    assert_int_equal(slsec_version_cmp(SLSEC_ECO_MAVEN, dots, "1", &c), SLSEC_EPARSE);
+}
+
 static int cmp(slsec_ecosystem e, const char *a, const char *b)
 {
     int c = 99;
@@ -153,7 +171,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(semver_vectors), cmocka_unit_test(pypi_vectors),
         cmocka_unit_test(pypi_generated_vectors), cmocka_unit_test(rubygems_vectors), cmocka_unit_test(maven_vectors),
-        cmocka_unit_test(packagist_vectors), cmocka_unit_test(extra_cases), cmocka_unit_test(names),
+        cmocka_unit_test(packagist_vectors), cmocka_unit_test(maven_token_limit), cmocka_unit_test(extra_cases), cmocka_unit_test(names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
