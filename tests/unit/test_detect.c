@@ -242,6 +242,23 @@ static void test_personal_data(void **state)
         mail |= strcmp(h.id[i], "PII-002") == 0 && h.len[i] == strlen("jane.doe@mail.test");
     }
     assert_true(card && mail);
+    /* card prefixes: Mastercard's 2-series (2221-2720) and JCB (3528-3589)
+     * count, their neighbours do not */
+    static const struct { const char *number; bool card; } prefixes[] = {
+        {"2221 0000 0000 0009", true},  {"2223 0031 2200 3222", true}, {"2720 9999 9999 9996", true},
+        {"3530 1113 3330 0000", true},  {"2220 0000 0000 0000", false}, {"2721 0000 0000 0004", false},
+        {"3527 0000 0000 0008", false},
+    };
+    for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+        hits c = {0};
+        const char *num = prefixes[k].number;
+        slsec_detect_buffer(num, strlen(num), SLSEC_DETECT_PERSONAL, collect, &c);
+        bool found = false;
+        for (size_t i = 0; i < c.n; i++)
+            found |= strcmp(c.id[i], "PII-001") == 0 && c.len[i] == strlen(num);
+        if (found != prefixes[k].card)
+            fail_msg("%s: card %s", num, found ? "found" : "missed");
+    }
     /* the secret class alone reports none of it */
     hits none = {0};
     slsec_detect_buffer(text, strlen(text), SLSEC_DETECT_SECRET, collect, &none);
