@@ -73,7 +73,7 @@ typedef struct slsec_scan_opts {
     const char *const *artifacts; /* deployment packages (.zip/.jar) to scan besides those found */
     size_t artifact_count;
     const char *require_signatures; /* minisign public key: .zip packages must be signed by it (PIPE-006) */
-    int jobs;                   /* threads for the secret pass; 0 = the number of cores */
+    int jobs;                   /* threads for the secret and code passes; 0 = the number of cores */
     bool no_code;               /* skip the handler code pass (docs/code.md) */
     size_t max_code_bytes;      /* source files above this are not analysed; 0: SLSEC_MAX_CODE_BYTES */
 } slsec_scan_opts;

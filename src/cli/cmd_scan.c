@@ -61,7 +61,7 @@ static const cli_opt scan_opts[] = {
     {"history", OPT_HISTORY, "[FILE]",
      "also record this scan in the history FILE (default: .slsec/history.db in the scanned root); a "
      "history that cannot be used is reported and the scan goes on"},
-    {"jobs", 'j', "N", "threads for the secret scan (default: the number of cores)"},
+    {"jobs", 'j', "N", "threads for the secret scan and the code analysis (default: the number of cores)"},
     {"max-code-size", OPT_MAX_CODE_SIZE, "KB",
      "do not analyse source files larger than KB kilobytes, such as minified bundles (default: 1024)"},
     {"max-file-size", OPT_MAX_FILE_SIZE, "MB",

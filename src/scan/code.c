@@ -8,7 +8,9 @@
  * their findings carry the function's logical id as resource; every other
  * source file is analysed with conventional handler names. Each file is
  * analysed in an arena of its own, freed once its findings are copied
- * out, so memory stays flat over thousands of files.
+ * out, so memory stays flat over thousands of files. Files are analysed
+ * on -j threads (default: one per core) in batches of CODE_BATCH and
+ * merged in walk order, so the report never depends on the threads.
  *
  * `slsec:ignore CODE-001 reason` on the sink's line or the line above
  * suppresses a finding (without a reason it still suppresses, and says
@@ -24,10 +26,13 @@
 #include "slsec/code.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The text of line `line` (1-based) of src, or NULL. */
 static const char *line_at(const char *src, size_t len, int line, size_t *n)
@@ -146,6 +151,77 @@ static void to_finding(slsec_scan_result *r, const char *relpath, const char *sr
     free(other);
 }
 
+/* One file's analysis, done on any thread; everything it produces stays
+ * in the job until the files before it have been merged, so findings and
+ * warnings come out in walk order whatever the thread count. */
+typedef struct code_job {
+    const scan_input *in;
+    const slsec_ptrvec *mine; /* the entries the templates resolve to this file */
+    char *data;
+    size_t len;
+    slsec_arena *scratch;
+    slsec_ptrvec hits;
+    slsec_code_stats stats;
+    slsec_diags warnings;
+} code_job;
+
+typedef struct code_batch {
+    code_job *jobs;
+    size_t count;
+    atomic_size_t next;
+    const slsec_code_limits *lim;
+    const slsec_code_loader *loader;
+} code_batch;
+
+static void analyse_one(const code_batch *b, code_job *j)
+{
+    const scan_input *in = j->in;
+    slsec_code_lang lang = slsec_code_lang_of(in->relpath);
+    struct stat st;
+    if (stat(in->path, &st) != 0)
+        return; /* the walk reported unreadable files already */
+    if ((size_t)st.st_size > b->lim->max_file_bytes) {
+        j->stats.skipped++;
+        slsec_diags_addf(&j->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0,
+                         "source file of %lld bytes is over the %zu-byte code analysis limit "
+                         "(--max-code-size); not analysed",
+                         (long long)st.st_size, b->lim->max_file_bytes);
+        return;
+    }
+    slsec_diag d;
+    if (slsec_read_file(in->path, b->lim->max_file_bytes, &j->data, &j->len, &d) != SLSEC_OK) {
+        slsec_diags_addf(&j->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0, "%s", d.message);
+        j->data = NULL;
+        return;
+    }
+    const char **names = NULL;
+    size_t nnames = j->mine ? j->mine->count : 0;
+    if (nnames) {
+        names = malloc(nnames * sizeof *names);
+        if (!names)
+            slsec_oom();
+        for (size_t k = 0; k < nnames; k++)
+            names[k] = ((const slsec_code_entry *)j->mine->items[k])->export_name;
+    }
+    j->scratch = slsec_arena_new();
+    slsec_code_analyze(j->scratch, in->relpath, lang, j->data, j->len, names, nnames, b->lim, b->loader, &j->hits,
+                       &j->stats, &j->warnings);
+    free(names);
+}
+
+static void *code_worker(void *arg)
+{
+    code_batch *b = arg;
+    size_t i;
+    while ((i = atomic_fetch_add(&b->next, 1)) < b->count)
+        analyse_one(b, &b->jobs[i]);
+    return NULL;
+}
+
+/* Files analysed at once: enough to keep the threads busy, few enough
+ * that the syntax trees' arenas held until the merge stay small. */
+#define CODE_BATCH 32
+
 void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan_walk *w,
                    bool (*enabled)(const slsec_rule *rule, void *user), void *user)
 {
@@ -161,50 +237,51 @@ void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan
     loader_ctx lc = {.root = realpath(r->root, root_real) ? root_real : r->root};
     slsec_code_loader loader = {.read = load_project_file, .user = &lc};
 
-    for (size_t i = 0; i < w->code.count; i++) {
-        const scan_input *in = w->code.items[i];
-        slsec_code_lang lang = slsec_code_lang_of(in->relpath);
-        struct stat st;
-        if (stat(in->path, &st) != 0)
-            continue; /* the walk reported unreadable files already */
-        if ((size_t)st.st_size > lim.max_file_bytes) {
-            stats.skipped++;
-            slsec_diags_addf(&r->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0,
-                             "source file of %lld bytes is over the %zu-byte code analysis limit "
-                             "(--max-code-size); not analysed",
-                             (long long)st.st_size, lim.max_file_bytes);
-            continue;
+    int threads = opts->jobs;
+    if (threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)cores : 1;
+    }
+    if (threads > 16)
+        threads = 16;
+    code_job jobs[CODE_BATCH];
+    for (size_t first = 0; first < w->code.count; first += CODE_BATCH) {
+        size_t n = w->code.count - first < CODE_BATCH ? w->code.count - first : CODE_BATCH;
+        memset(jobs, 0, sizeof jobs);
+        for (size_t k = 0; k < n; k++) {
+            jobs[k].in = w->code.items[first + k];
+            jobs[k].mine = slsec_strmap_get(entries, jobs[k].in->relpath);
         }
-        char *data;
-        size_t len;
-        slsec_diag d;
-        if (slsec_read_file(in->path, lim.max_file_bytes, &data, &len, &d) != SLSEC_OK) {
-            slsec_diags_addf(&r->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0, "%s", d.message);
-            continue;
+        code_batch b = {.jobs = jobs, .count = n, .lim = &lim, .loader = &loader};
+        atomic_init(&b.next, 0);
+        pthread_t tids[16];
+        int started = 0;
+        for (int t = 1; t < threads && (size_t)t < n; t++)
+            if (pthread_create(&tids[started], NULL, code_worker, &b) == 0)
+                started++;
+        code_worker(&b);
+        for (int t = 0; t < started; t++)
+            pthread_join(tids[t], NULL);
+
+        for (size_t k = 0; k < n; k++) {
+            code_job *j = &jobs[k];
+            for (size_t i = 0; i < j->warnings.count; i++)
+                slsec_diags_add(&r->warnings, &j->warnings.items[i]);
+            slsec_diags_clear(&j->warnings);
+            stats.files += j->stats.files;
+            stats.skipped += j->stats.skipped;
+            stats.handlers += j->stats.handlers;
+            stats.parse_errors += j->stats.parse_errors;
+            stats.bytes += j->stats.bytes;
+            for (size_t i = 0; i < j->hits.count; i++) {
+                const slsec_code_hit *h = j->hits.items[i];
+                const slsec_rule *rule = slsec_rule_find(h->rule_id);
+                if (rule && (!enabled || enabled(rule, user)))
+                    to_finding(r, j->in->relpath, j->data, j->len, h, j->mine, rule, &lc, lim.max_file_bytes);
+            }
+            slsec_arena_free(j->scratch);
+            free(j->data);
         }
-        const slsec_ptrvec *mine = slsec_strmap_get(entries, in->relpath);
-        const char **names = NULL;
-        size_t nnames = mine ? mine->count : 0;
-        if (nnames) {
-            names = malloc(nnames * sizeof *names);
-            if (!names)
-                slsec_oom();
-            for (size_t k = 0; k < nnames; k++)
-                names[k] = ((const slsec_code_entry *)mine->items[k])->export_name;
-        }
-        slsec_arena *scratch = slsec_arena_new();
-        slsec_ptrvec hits = {0};
-        slsec_code_analyze(scratch, in->relpath, lang, data, len, names, nnames, &lim, &loader, &hits, &stats,
-                           &r->warnings);
-        for (size_t k = 0; k < hits.count; k++) {
-            const slsec_code_hit *h = hits.items[k];
-            const slsec_rule *rule = slsec_rule_find(h->rule_id);
-            if (rule && (!enabled || enabled(rule, user)))
-                to_finding(r, in->relpath, data, len, h, mine, rule, &lc, lim.max_file_bytes);
-        }
-        slsec_arena_free(scratch);
-        free(names);
-        free(data);
     }
     r->code_files = stats.files;
     r->code_handlers = stats.handlers;

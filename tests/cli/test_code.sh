@@ -208,3 +208,12 @@ for rid in ["LOG-101", "LOG-102"]:
 expect_exit 0 "$SLSEC" explain CODE-003
 expect_contains "$OUT" "CWE-89"
 case_end
+
+case_begin "the code pass gives the same report on one thread and on four"
+expect_exit 1 "$SLSEC" scan tests/fixtures/code --no-secrets -j 1 --format json
+cp "$OUT" "$TMP/one-thread.json"
+expect_exit 1 "$SLSEC" scan tests/fixtures/code --no-secrets -j 4 --format json
+if ! cmp -s "$OUT" "$TMP/one-thread.json"; then
+    fail "-j 4 and -j 1 reports differ"
+fi
+case_end
