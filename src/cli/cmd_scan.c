@@ -474,7 +474,7 @@ out:
 const cli_command cli_cmd_scan = {
     .name = "scan",
     .operands = "[PATH...]",
-    .summary = "scan templates and report findings (default: the current folder)",
+    .summary = "scan templates, code, secrets and lockfiles; report findings (default: .)",
     .description =
         "Scans CloudFormation and SAM templates (YAML or JSON, recognised by content; cdk.out "
         "templates too) in the given files and folders, default the current folder, and reports "
