@@ -125,6 +125,8 @@ bool slsec_str_contains_ci(const char *haystack, const char *needle);
 bool slsec_glob_match_ci(const char *pattern, const char *text);
 /* Path glob for ignore lists: '*' within a segment, '**' across segments. */
 bool slsec_path_glob_match(const char *pattern, const char *path);
+/* A deployment package or layer by its name: .zip or .jar, any case. */
+bool slsec_path_is_package(const char *path);
 /* Strict decimal parse of a whole string into a long; false if not one. */
 bool slsec_parse_long(const char *s, long *out);
 
@@ -142,6 +144,21 @@ size_t slsec_utf8_invalid_offset(const char *s, size_t n);
 /* Reads a whole regular file, refusing more than max_bytes. The buffer is
  * NUL-terminated and owned by the caller (free()). */
 int slsec_read_file(const char *path, size_t max_bytes, char **data, size_t *len, slsec_diag *d);
+
+/* ---- archives (src/base/archive.c) -------------------------------------- */
+
+/* Whether to read an entry (its path inside the archive); NULL: all. */
+typedef bool (*slsec_archive_want_fn)(const char *name, void *user);
+/* One regular file: "archive.zip!/path" and its bytes (NUL-terminated),
+ * valid during the call only. */
+typedef void (*slsec_archive_entry_fn)(const char *entry_name, const char *data, size_t len, void *user);
+
+/* Reads the regular files of the zip/jar at path in memory (nothing is
+ * extracted) within the archive limits of limits.h; a zip bomb, a corrupt
+ * archive or entry, an entry too large are warnings naming shown or the
+ * entry, and the rest goes on. */
+void slsec_archive_each(const char *path, const char *shown, slsec_archive_want_fn want,
+                        slsec_archive_entry_fn on_entry, void *user, slsec_diags *warnings);
 
 /* ---- hashing ----------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -622,4 +623,10 @@ size_t slsec_utf8_invalid_offset(const char *s, size_t n)
         i += k;
     }
     return n;
+}
+
+bool slsec_path_is_package(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    return n > 4 && (strcasecmp(path + n - 4, ".zip") == 0 || strcasecmp(path + n - 4, ".jar") == 0);
 }

@@ -35,6 +35,10 @@ int lock_composer_lock(lockctx *c, const char *data, size_t len);
 /* pom.xml with literal versions (lockfile_pom.c). */
 int lock_pom_xml(lockctx *c, const char *data, size_t len);
 
+/* Compares two runs of digits as numbers, whatever their length (leading
+ * zeros ignored): -1, 0 or 1 (version.c). */
+int deps_cmp_digits(const char *a, size_t an, const char *b, size_t bn);
+
 /* Version order for Maven and Packagist (version_jvm_php.c). */
 int slsec_version_cmp_maven(const char *a, const char *b, int *out);
 int slsec_version_cmp_packagist(const char *a, const char *b, int *out);

@@ -77,7 +77,7 @@ const char *slsec_package_name_norm(slsec_arena *a, slsec_ecosystem e, const cha
 /* ---- digit strings ------------------------------------------------------------------ */
 
 /* Compares two runs of digits as numbers, whatever their length. */
-static int cmp_digits(const char *a, size_t an, const char *b, size_t bn)
+int deps_cmp_digits(const char *a, size_t an, const char *b, size_t bn)
 {
     while (an > 1 && *a == '0')
         a++, an--;
@@ -175,7 +175,7 @@ static int semver_pre_cmp(const semver *a, const semver *b)
         bool xnum = all_digits(x, xn), ynum = all_digits(y, yn);
         int c;
         if (xnum && ynum)
-            c = cmp_digits(x, xn, y, yn);
+            c = deps_cmp_digits(x, xn, y, yn);
         else if (xnum != ynum)
             c = xnum ? -1 : 1;
         else
@@ -191,7 +191,7 @@ static int semver_cmp(const char *a, const char *b, int *out)
     if (!semver_parse(a, &x) || !semver_parse(b, &y))
         return SLSEC_EPARSE;
     for (int i = 0; i < 3; i++) {
-        int c = cmp_digits(x.num[i], x.numlen[i], y.num[i], y.numlen[i]);
+        int c = deps_cmp_digits(x.num[i], x.numlen[i], y.num[i], y.numlen[i]);
         if (c) {
             *out = c;
             return SLSEC_OK;
@@ -377,14 +377,14 @@ static int pep440_cmp_parsed(const pep440 *a, const pep440 *b)
         return c;
     /* Release, trailing zeros ignored ("1.0" == "1.0.0"). */
     size_t an = a->nrel, bn = b->nrel;
-    while (an > 1 && cmp_digits(a->rel[an - 1], a->rellen[an - 1], "0", 1) == 0)
+    while (an > 1 && deps_cmp_digits(a->rel[an - 1], a->rellen[an - 1], "0", 1) == 0)
         an--;
-    while (bn > 1 && cmp_digits(b->rel[bn - 1], b->rellen[bn - 1], "0", 1) == 0)
+    while (bn > 1 && deps_cmp_digits(b->rel[bn - 1], b->rellen[bn - 1], "0", 1) == 0)
         bn--;
     for (size_t i = 0; i < an || i < bn; i++) {
         if (i >= an || i >= bn)
             return i >= an ? -1 : 1;
-        if ((c = cmp_digits(a->rel[i], a->rellen[i], b->rel[i], b->rellen[i])))
+        if ((c = deps_cmp_digits(a->rel[i], a->rellen[i], b->rel[i], b->rellen[i])))
             return c;
     }
     /* Pre-release: a dev release with neither pre nor post sorts before
@@ -393,15 +393,15 @@ static int pep440_cmp_parsed(const pep440 *a, const pep440 *b)
     int bp = b->pre_kind < 0 ? (!b->has_post && b->has_dev ? -1 : 3) : b->pre_kind;
     if ((c = cmp_long(ap, bp)))
         return c;
-    if (a->pre_kind >= 0 && (c = cmp_digits(a->pre, a->prelen, b->pre, b->prelen)))
+    if (a->pre_kind >= 0 && (c = deps_cmp_digits(a->pre, a->prelen, b->pre, b->prelen)))
         return c;
     if (a->has_post != b->has_post)
         return a->has_post ? 1 : -1;
-    if (a->has_post && (c = cmp_digits(a->post, a->postlen, b->post, b->postlen)))
+    if (a->has_post && (c = deps_cmp_digits(a->post, a->postlen, b->post, b->postlen)))
         return c;
     if (a->has_dev != b->has_dev)
         return a->has_dev ? -1 : 1;
-    if (a->has_dev && (c = cmp_digits(a->dev, a->devlen, b->dev, b->devlen)))
+    if (a->has_dev && (c = deps_cmp_digits(a->dev, a->devlen, b->dev, b->devlen)))
         return c;
     /* Local: absent sorts first; numeric segments above alphanumeric ones. */
     for (size_t i = 0; i < a->nlocal || i < b->nlocal; i++) {
@@ -411,7 +411,7 @@ static int pep440_cmp_parsed(const pep440 *a, const pep440 *b)
         if (x != y)
             return x ? 1 : -1;
         if (x)
-            c = cmp_digits(a->local[i], a->locallen[i], b->local[i], b->locallen[i]);
+            c = deps_cmp_digits(a->local[i], a->locallen[i], b->local[i], b->locallen[i]);
         else {
             size_t n = a->locallen[i] < b->locallen[i] ? a->locallen[i] : b->locallen[i];
             c = strncasecmp(a->local[i], b->local[i], n);
@@ -541,7 +541,7 @@ typedef struct gem_seg {
     bool num;
 } gem_seg;
 
-static bool is_zero(const gem_seg *g) { return g->num && cmp_digits(g->s, g->n, "0", 1) == 0; }
+static bool is_zero(const gem_seg *g) { return g->num && deps_cmp_digits(g->s, g->n, "0", 1) == 0; }
 
 /* Canonical segments: trailing zeros dropped from the numeric head and
  * from the whole. Returns the count, or -1 when not a version. */
@@ -603,7 +603,7 @@ static int gem_cmp(const char *a, const char *b, int *out)
         if (l->num != r->num)
             c = l->num ? 1 : -1;
         else if (l->num)
-            c = cmp_digits(l->s, l->n, r->s, r->n);
+            c = deps_cmp_digits(l->s, l->n, r->s, r->n);
         else
             c = cmp_bytes(l->s, l->n, r->s, r->n);
         if (c) {

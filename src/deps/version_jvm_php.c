@@ -29,19 +29,6 @@
 #include <ctype.h>
 #include <string.h>
 
-/* Compares two runs of digits as numbers, whatever their length. */
-static int cmp_number(const char *a, size_t an, const char *b, size_t bn)
-{
-    while (an > 1 && *a == '0')
-        a++, an--;
-    while (bn > 1 && *b == '0')
-        b++, bn--;
-    if (an != bn)
-        return an < bn ? -1 : 1;
-    int c = memcmp(a, b, an);
-    return c < 0 ? -1 : c > 0;
-}
-
 /* ---- Maven -------------------------------------------------------------------------- */
 
 #define MAVEN_MAX_TOKENS 64
@@ -56,7 +43,7 @@ typedef struct maven_token {
 static bool maven_null(const maven_token *t)
 {
     if (t->number)
-        return t->n == strspn(t->s, "0") || (t->n == 1 && t->s[0] == '0');
+        return deps_cmp_digits(t->s, t->n, "0", 1) == 0;
     return t->n == 0 || (t->n == 5 && !memcmp(t->s, "final", 5)) || (t->n == 2 && !memcmp(t->s, "ga", 2)) ||
            (t->n == 7 && !memcmp(t->s, "release", 7));
 }
@@ -161,7 +148,7 @@ static int maven_token_cmp(const maven_token *a, const maven_token *b)
     if (ra != rb)
         return ra < rb ? -1 : 1;
     if (a->number)
-        return cmp_number(a->s, a->n, b->s, b->n);
+        return deps_cmp_digits(a->s, a->n, b->s, b->n);
     int qa = maven_qualifier_rank(a->s, a->n), qb = maven_qualifier_rank(b->s, b->n);
     if (qa != qb)
         return qa < qb ? -1 : 1;
@@ -257,7 +244,7 @@ static int php_compare(const php_part *a, int an, const php_part *b, int bn)
         bool na = php_number(&a[i]), nb = php_number(&b[i]);
         int c;
         if (na && nb) {
-            c = cmp_number(a[i].s, a[i].n, b[i].s, b[i].n);
+            c = deps_cmp_digits(a[i].s, a[i].n, b[i].s, b[i].n);
         } else {
             int wa = php_weight(na ? &php_hash : &a[i]), wb = php_weight(nb ? &php_hash : &b[i]);
             c = wa < wb ? -1 : wa > wb;

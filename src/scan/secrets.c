@@ -257,15 +257,10 @@ static void scan_large(const bool *enabled, int fd, file_result *out)
     free(buf);
 }
 
-static bool archive_name(const char *path)
-{
-    return slsec_str_has_suffix(path, ".zip") || slsec_str_has_suffix(path, ".jar") ||
-           slsec_str_has_suffix(path, ".ZIP") || slsec_str_has_suffix(path, ".JAR");
-}
 
 static void scan_file(slsec_detect_scanner *sc, const bool *enabled, const char *path, file_result *out)
 {
-    if (archive_name(path)) {
+    if (slsec_path_is_package(path)) {
         out->archive = true;
         return;
     }

@@ -1,6 +1,6 @@
 /*
  * fuzz_archive.c — libFuzzer target for the deployment-package reader of
- * the secret scan (src/scan/secrets_archive.c), reached as the CLI reaches
+ * the secret scan (src/base/archive.c via src/scan/secrets_archive.c), reached as the CLI reaches
  * it: `scan --artifact FILE` over an empty folder. Each input is written to
  * an anonymous memory file (memfd) and named through /proc/self/fd/N, so
  * nothing is extracted or written anywhere, whatever the entry names say.
