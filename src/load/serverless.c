@@ -63,8 +63,13 @@ bool slsec_serverless_is_config(const slsec_node *root)
 
 /* ---- building nodes ----------------------------------------------------------- */
 
+/* A mapping being built: key node, value node, ... Its first pairs live in
+ * the builder itself; only a long one spills into the arena (every
+ * generated resource is a few small maps, and growing each one in the
+ * arena left two dead arrays behind per map). Never copied by value. */
 typedef struct mapb {
-    slsec_ptrvec kv; /* key node, value node, ... */
+    slsec_ptrvec kv;
+    void *first[16];
 } mapb;
 
 typedef struct role_gen role_gen;
@@ -120,12 +125,20 @@ static slsec_node *num(gen *g, const slsec_node *at, long v)
     return slsec_node_new_scalar(g->a, at, slsec_arena_printf(g->a, "%ld", v), 0);
 }
 
+static void mb_pair(gen *g, mapb *m, const slsec_node *key, const slsec_node *val)
+{
+    if (!m->kv.cap) {
+        m->kv.items = m->first;
+        m->kv.cap = sizeof m->first / sizeof m->first[0];
+    }
+    slsec_ptrvec_push(g->a, &m->kv, (void *)key);
+    slsec_ptrvec_push(g->a, &m->kv, (void *)val);
+}
+
 static void mb_put(gen *g, mapb *m, const char *key, const slsec_node *at, const slsec_node *val)
 {
-    if (!val)
-        return;
-    slsec_ptrvec_push(g->a, &m->kv, str(g, at, key));
-    slsec_ptrvec_push(g->a, &m->kv, (void *)val);
+    if (val)
+        mb_pair(g, m, str(g, at, key), val);
 }
 
 static slsec_node *mb_done(gen *g, mapb *m, const slsec_node *at)
@@ -508,15 +521,11 @@ static const slsec_node *environment(gen *g, const fn_gen *fn)
     mapb m = {0};
     for (size_t i = 0; pe && i < pe->count; i++) {
         const char *k = slsec_node_str(pe->items[2 * i]);
-        if (k && (!fe || !slsec_node_get(fe, k))) {
-            slsec_ptrvec_push(g->a, &m.kv, pe->items[2 * i]);
-            slsec_ptrvec_push(g->a, &m.kv, pe->items[2 * i + 1]);
-        }
+        if (k && (!fe || !slsec_node_get(fe, k)))
+            mb_pair(g, &m, pe->items[2 * i], pe->items[2 * i + 1]);
     }
-    for (size_t i = 0; fe && i < fe->count; i++) {
-        slsec_ptrvec_push(g->a, &m.kv, fe->items[2 * i]);
-        slsec_ptrvec_push(g->a, &m.kv, fe->items[2 * i + 1]);
-    }
+    for (size_t i = 0; fe && i < fe->count; i++)
+        mb_pair(g, &m, fe->items[2 * i], fe->items[2 * i + 1]);
     const slsec_node *at = fe ? fe : pe;
     return map1(g, at, "Variables", mb_done(g, &m, at));
 }
@@ -1293,15 +1302,13 @@ static const slsec_node *merge(gen *g, const slsec_node *base, const slsec_node 
     for (size_t i = 0; i < base->count; i++) {
         const char *k = slsec_node_str(base->items[2 * i]);
         const slsec_node *ov = k ? slsec_strmap_get(in_over, k) : NULL;
-        slsec_ptrvec_push(g->a, &m.kv, base->items[2 * i]);
-        slsec_ptrvec_push(g->a, &m.kv, (void *)(ov ? merge(g, base->items[2 * i + 1], ov, depth + 1) : base->items[2 * i + 1]));
+        mb_pair(g, &m, base->items[2 * i], ov ? merge(g, base->items[2 * i + 1], ov, depth + 1) : base->items[2 * i + 1]);
     }
     for (size_t i = 0; i < over->count; i++) {
         const char *k = slsec_node_str(over->items[2 * i]);
         if (k && slsec_strmap_get(in_base, k))
             continue;
-        slsec_ptrvec_push(g->a, &m.kv, over->items[2 * i]);
-        slsec_ptrvec_push(g->a, &m.kv, over->items[2 * i + 1]);
+        mb_pair(g, &m, over->items[2 * i], over->items[2 * i + 1]);
     }
     return mb_done(g, &m, over);
 }

@@ -15,9 +15,13 @@
  * so rules stay silent on it. `${Name}` and `${AWS::Region}` are not
  * Framework variables (they belong to Fn::Sub) and are left alone.
  *
- * Each node is resolved once (a memo keyed by node address, which also
- * makes YAML aliases cheap); a node met again while it is being resolved is
- * a cycle, reported with the chain of variables that closes it.
+ * A node whose resolution changed it, or that a variable points at, is
+ * resolved once (a memo keyed by node address); the many nodes that hold no
+ * variable are walked and kept as they are without an entry, so the memo
+ * stays small (on a 1,000-function service it was a quarter of the page
+ * faults when it held every node). A variable that leads to a node still
+ * being resolved is a cycle, reported with the chain of variables that
+ * closes it.
  */
 #include "serverless_internal.h"
 #include "slsec/limits.h"
@@ -32,12 +36,9 @@
 
 /* ---- a pointer → node memo ------------------------------------------------ */
 
-enum { MEMO_BUSY = 1, MEMO_DONE = 2 };
-
 typedef struct memo_slot {
     const slsec_node *key;
     const slsec_node *value;
-    int state;
 } memo_slot;
 
 typedef struct memo {
@@ -110,13 +111,15 @@ typedef struct vars {
     int failed; /* 0, or the error code once one was set */
     const slsec_node *root;
     memo memo;
+    const slsec_node **busy; /* the nodes being resolved, outermost first */
+    size_t busy_count, busy_cap;
     chain_link chain[MAX_CHAIN];
     int depth;
     included *files;
     const char *stage;
 } vars;
 
-static const slsec_node *resolve_node(vars *v, const slsec_node *n);
+static const slsec_node *resolve_node(vars *v, const slsec_node *n, bool by_variable);
 
 /* A diagnostic at a node: of serverless.yml, or of a file it includes
  * (the node then names that file). */
@@ -251,7 +254,7 @@ static const slsec_node *follow(vars *v, const slsec_node *n, const char *path, 
     const char *p = path;
     while (*p && !v->failed) {
         if (n->kind == SLSEC_NODE_SCALAR)
-            n = resolve_node(v, n); /* a whole section given by a variable */
+            n = resolve_node(v, n, true); /* a whole section given by a variable */
         if (!n || slsec_node_is_unknown(n))
             return n ? unknown_at(v, at, slsec_arena_printf(v->arena, "${%s}", path)) : NULL;
         const char *dot = strchr(p, '.');
@@ -266,7 +269,7 @@ static const slsec_node *follow(vars *v, const slsec_node *n, const char *path, 
             return NULL;
         p = dot ? dot + 1 : p + len;
     }
-    return resolve_node(v, n);
+    return resolve_node(v, n, true);
 }
 
 static const char *option(vars *v, const char *name)
@@ -351,7 +354,7 @@ static const slsec_node *file_value(vars *v, const char *addr, const slsec_node 
     const char *key = close + 1;
     if (*key == ':')
         key++;
-    return *key ? follow(v, r, key, at) : resolve_node(v, r);
+    return *key ? follow(v, r, key, at) : resolve_node(v, r, true);
 }
 
 static const slsec_node *source_value(vars *v, const char *alt, const slsec_node *at)
@@ -508,7 +511,30 @@ static void report_cycle(vars *v, const slsec_node *n)
     slsec_buf_free(&b);
 }
 
-static const slsec_node *resolve_node(vars *v, const slsec_node *n)
+static bool busy_has(const vars *v, const slsec_node *n)
+{
+    for (size_t i = 0; i < v->busy_count; i++)
+        if (v->busy[i] == n)
+            return true;
+    return false;
+}
+
+static void busy_push(vars *v, const slsec_node *n)
+{
+    if (v->busy_count == v->busy_cap) {
+        size_t ncap = v->busy_cap ? v->busy_cap * 2 : 64;
+        const slsec_node **nb = realloc(v->busy, ncap * sizeof *nb);
+        if (!nb)
+            slsec_oom();
+        v->busy = nb;
+        v->busy_cap = ncap;
+    }
+    v->busy[v->busy_count++] = n;
+}
+
+/* `by_variable`: n was reached through a variable (it may be reached again
+ * the same way, and may close a cycle), not by walking down the tree. */
+static const slsec_node *resolve_node(vars *v, const slsec_node *n, bool by_variable)
 {
     if (!n || v->failed)
         return n;
@@ -517,13 +543,15 @@ static const slsec_node *resolve_node(vars *v, const slsec_node *n)
     if (n->kind == SLSEC_NODE_SCALAR && (!n->str || !strstr(n->str, "${")))
         return n;
     memo_slot *s = memo_find(&v->memo, n, false);
-    if (s && s->state == MEMO_DONE)
+    if (s)
         return s->value;
-    if (s && s->state == MEMO_BUSY) {
+    /* Walking down the tree never meets an ancestor again; only a
+     * variable can lead back to a node still being resolved. */
+    if (by_variable && busy_has(v, n)) {
         report_cycle(v, n);
         return NULL;
     }
-    memo_find(&v->memo, n, true)->state = MEMO_BUSY;
+    busy_push(v, n);
     const slsec_node *r = n;
     if (n->kind == SLSEC_NODE_SCALAR) {
         bool changed;
@@ -532,7 +560,7 @@ static const slsec_node *resolve_node(vars *v, const slsec_node *n)
         size_t items = n->kind == SLSEC_NODE_MAP ? 2 * n->count : n->count;
         slsec_node *copy = NULL;
         for (size_t i = 0; i < items && !v->failed; i++) {
-            const slsec_node *kid = resolve_node(v, n->items[i]);
+            const slsec_node *kid = resolve_node(v, n->items[i], false);
             if (kid != n->items[i] && !copy) {
                 copy = slsec_arena_alloc(v->arena, sizeof *copy);
                 *copy = *n;
@@ -546,11 +574,11 @@ static const slsec_node *resolve_node(vars *v, const slsec_node *n)
         if (copy)
             r = copy;
     }
+    v->busy_count--;
     if (v->failed)
         return NULL;
-    s = memo_find(&v->memo, n, true); /* the table may have grown */
-    s->state = MEMO_DONE;
-    s->value = r;
+    if (r != n || by_variable)
+        memo_find(&v->memo, n, true)->value = r;
     return r;
 }
 
@@ -570,7 +598,8 @@ int sls_vars_resolve(slsec_arena *a, const slsec_node *root, const char *relpath
         const slsec_node *st = follow(&v, root, "provider.stage", root);
         v.stage = st && slsec_node_str(st) && !slsec_node_is_unknown(st) && st->str[0] ? st->str : "dev";
     }
-    *out = v.failed ? NULL : resolve_node(&v, root);
+    *out = v.failed ? NULL : resolve_node(&v, root, false);
     free(v.memo.slots);
+    free(v.busy);
     return v.failed ? v.failed : SLSEC_OK;
 }

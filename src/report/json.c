@@ -145,6 +145,8 @@ int slsec_rpt_json(FILE *out, const slsec_scan_result *r, const slsec_report_opt
         const slsec_finding *f = r->findings.items[i];
         if (f)
             finding_json(&w, f);
+        if (!slsec_rpt_drain(out, &b))
+            break;
     }
     slsec_jw_close(&w, ']');
     slsec_jw_key(&w, "summary");

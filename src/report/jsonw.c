@@ -60,16 +60,30 @@ void slsec_jw_close(slsec_jw *w, char bracket)
     slsec_buf_putc(w->b, bracket);
 }
 
+/* s[0..n) as a JSON string, in one pass: printable ASCII is copied in
+ * runs, valid UTF-8 passes as it is, each byte of an invalid sequence
+ * becomes U+FFFD (as slsec_rpt_utf8_clean does) and control characters
+ * are escaped. */
 static void quoted(slsec_buf *b, const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
     slsec_buf_putc(b, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+    size_t run = 0, i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
             continue;
+        }
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t k = slsec_utf8_decode(p + i, n - i, &cp);
+            if (k > 0) {
+                i += k;
+                continue;
+            }
+        }
         slsec_buf_append(b, s + run, i - run);
-        run = i + 1;
         switch (c) {
         case '"': slsec_buf_append(b, "\\\"", 2); break;
         case '\\': slsec_buf_append(b, "\\\\", 2); break;
@@ -78,12 +92,16 @@ static void quoted(slsec_buf *b, const char *s, size_t n)
         case '\n': slsec_buf_append(b, "\\n", 2); break;
         case '\r': slsec_buf_append(b, "\\r", 2); break;
         case '\t': slsec_buf_append(b, "\\t", 2); break;
-        default: {
-            char esc[8];
-            snprintf(esc, sizeof esc, "\\u%04X", c);
-            slsec_buf_append(b, esc, 6);
+        default:
+            if (c >= 0x80) {
+                slsec_buf_append(b, "\xEF\xBF\xBD", 3);
+            } else {
+                char esc[8];
+                snprintf(esc, sizeof esc, "\\u%04X", c);
+                slsec_buf_append(b, esc, 6);
+            }
         }
-        }
+        run = ++i;
     }
     slsec_buf_append(b, s + run, n - run);
     slsec_buf_putc(b, '"');
@@ -104,11 +122,7 @@ void slsec_jw_str(slsec_jw *w, const char *s)
         return;
     }
     before_item(w);
-    slsec_buf clean;
-    slsec_buf_init(&clean);
-    slsec_rpt_utf8_clean(&clean, s);
-    quoted(w->b, clean.data ? clean.data : "", clean.len);
-    slsec_buf_free(&clean);
+    quoted(w->b, s, strlen(s));
 }
 
 void slsec_jw_int(slsec_jw *w, long long v)

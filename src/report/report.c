@@ -110,6 +110,17 @@ int slsec_rpt_json_dump(FILE *out, json_t *root)
     return rc;
 }
 
+bool slsec_rpt_drain(FILE *out, slsec_buf *b)
+{
+    enum { CHUNK = 256 * 1024 };
+    if (b->len < CHUNK)
+        return !ferror(out);
+    size_t w = fwrite(b->data, 1, b->len, out);
+    bool ok = w == b->len && !ferror(out);
+    b->len = 0;
+    return ok;
+}
+
 int slsec_rpt_flush(FILE *out, slsec_buf *b)
 {
     size_t n = b->len;

@@ -115,4 +115,10 @@ int slsec_rpt_markdown(FILE *out, const slsec_scan_result *r, const slsec_report
 /* Writes b to out and frees it; SLSEC_EIO when the stream failed. */
 int slsec_rpt_flush(FILE *out, slsec_buf *b);
 
+/* Writes b to out once it holds more than a chunk, and empties it: a long
+ * report then streams instead of growing one buffer of its whole size (6 MB
+ * for 5,000 findings, copied at every doubling). Returns false once the
+ * stream has failed; slsec_rpt_flush reports the same failure. */
+bool slsec_rpt_drain(FILE *out, slsec_buf *b);
+
 #endif
