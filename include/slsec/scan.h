@@ -76,6 +76,7 @@ typedef struct slsec_scan_opts {
     int jobs;                   /* threads for the secret and code passes; 0 = the number of cores */
     bool no_code;               /* skip the handler code pass (docs/code.md) */
     size_t max_code_bytes;      /* source files above this are not analysed; 0: SLSEC_MAX_CODE_BYTES */
+    const char *const *serverless_options; /* ${opt:} values, "name=value", NULL-terminated; NULL: none */
 } slsec_scan_opts;
 
 void slsec_scan_opts_init(slsec_scan_opts *o);

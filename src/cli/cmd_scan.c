@@ -42,6 +42,8 @@ enum {
     OPT_HISTORY,
     OPT_NO_CODE,
     OPT_MAX_CODE_SIZE,
+    OPT_SLS_OPT,
+    OPT_STAGE,
 };
 
 /* Sorted by long name. */
@@ -73,6 +75,9 @@ static const cli_opt scan_opts[] = {
     {"offline-db", OPT_OFFLINE_DB, "PATH",
      "check lockfiles against the advisory index at PATH (built by `slsec db import`) instead of "
      "$XDG_CACHE_HOME/slsec/osv.db"},
+    {"opt", OPT_SLS_OPT, "NAME=VALUE",
+     "a Serverless Framework option for ${opt:NAME} in serverless.yml, as `serverless deploy --NAME "
+     "VALUE` would give it; repeatable (default: none, so each ${opt:} takes its fallback)"},
     {"output", 'o', "FILE",
      "write the report to FILE instead of standard output; FILE is replaced atomically, only once "
      "the report is complete"},
@@ -85,6 +90,9 @@ static const cli_opt scan_opts[] = {
     {"show-suppressed", OPT_SHOW_SUPPRESSED, NULL, "list suppressed findings too, marked with the reason"},
     {"since", OPT_SINCE, "REV", "with --git-history: only commits after REV (a commit, tag or branch)"},
     {"skip", OPT_SKIP, "RULE", "do not run this rule; repeatable, lists and globs allowed"},
+    {"stage", OPT_STAGE, "STAGE",
+     "the Serverless Framework stage to model (the same as --opt stage=STAGE; default: provider.stage, "
+     "then dev)"},
     {"write-baseline", OPT_WRITE_BASELINE, "FILE",
      "write every current unsuppressed finding to FILE as accepted (atomically), then report as if "
      "--baseline FILE had been given: nothing new, exit 0"},
@@ -106,6 +114,9 @@ typedef struct scan_args {
     const char *history_file; /* NULL: the default in the root */
     const char **artifacts;
     size_t nartifacts, capartifacts;
+    const char **sls_options; /* "name=value", NULL-terminated when given to the scan */
+    char *stage_option;       /* "stage=..." from --stage (allocated) */
+    size_t nsls_options, capsls_options;
     int fail_on; /* a slsec_severity, -1 for none, -2 when not given */
     size_t max_bytes;
     const char **skip, **only;
@@ -238,6 +249,27 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, scan_args *
                 rc = cli_usage(cmd, "--artifact needs a file name");
             push_id(&a->artifacts, &a->nartifacts, &a->capartifacts, arg);
             break;
+        case OPT_SLS_OPT: {
+            const char *eq = strchr(arg, '=');
+            if (!eq || eq == arg)
+                rc = cli_usage(cmd, "--opt expects NAME=VALUE, found '%s'", arg);
+            else
+                push_id(&a->sls_options, &a->nsls_options, &a->capsls_options, arg);
+            break;
+        }
+        case OPT_STAGE: {
+            if (!*arg || strchr(arg, '=')) {
+                rc = cli_usage(cmd, "--stage expects a stage name, found '%s'", arg);
+                break;
+            }
+            size_t n = strlen(arg) + sizeof "stage=";
+            char *opt = malloc(n);
+            if (!opt)
+                slsec_oom();
+            snprintf(opt, n, "stage=%s", arg);
+            a->stage_option = opt;
+            break;
+        }
         case 'j': {
             long n;
             if (!slsec_parse_long(arg, &n) || n < 1 || n > 64)
@@ -380,6 +412,13 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
     opts.since = a.since;
     opts.artifacts = a.artifacts;
     opts.artifact_count = a.nartifacts;
+    /* --stage goes last: ${opt:stage} takes the last stage= given. */
+    if (a.stage_option)
+        push_id(&a.sls_options, &a.nsls_options, &a.capsls_options, a.stage_option);
+    if (a.nsls_options) {
+        push_id(&a.sls_options, &a.nsls_options, &a.capsls_options, NULL);
+        opts.serverless_options = a.sls_options;
+    }
     opts.require_signatures = a.require_signatures;
     opts.jobs = a.jobs;
 
@@ -468,6 +507,8 @@ out:
     free(a.skip);
     free(a.only);
     free(a.artifacts);
+    free(a.sls_options);
+    free(a.stage_option);
     return rc;
 }
 

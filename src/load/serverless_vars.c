@@ -272,14 +272,15 @@ static const slsec_node *follow(vars *v, const slsec_node *n, const char *path, 
     return resolve_node(v, n, true);
 }
 
+/* The last NAME=value given wins, as on the Framework's command line. */
 static const char *option(vars *v, const char *name)
 {
-    for (const char *const *o = v->opts ? v->opts->options : NULL; o && *o; o++) {
-        size_t n = strlen(name);
+    const char *value = NULL;
+    size_t n = strlen(name);
+    for (const char *const *o = v->opts ? v->opts->options : NULL; o && *o; o++)
         if (!strncmp(*o, name, n) && (*o)[n] == '=')
-            return *o + n + 1;
-    }
-    return NULL;
+            value = *o + n + 1;
+    return value;
 }
 
 static const slsec_node *included_root(vars *v, const char *path, const slsec_node *at, const char *text)

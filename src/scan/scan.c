@@ -102,6 +102,7 @@ static int load_serverless(slsec_scan_result *r, scan_walk *w, const scan_input 
     char *folder = slash ? slsec_arena_strndup(w->arena, in->path, (size_t)(slash - in->path + 1))
                          : slsec_arena_strdup(w->arena, ".");
     slsec_serverless_opts o = {0};
+    o.options = w->serverless_options;
     o.root = realpath(w->root, root) ? root : NULL;
     o.dir = realpath(folder, dir) ? dir : NULL;
     return slsec_load_serverless(r->app, doc, in->relpath, &o, &r->warnings, d);
@@ -556,7 +557,7 @@ int slsec_scan_run(const slsec_scan_opts *opts, slsec_scan_result **out, slsec_d
 
     scan_walk w = {.arena = r->arena, .root = r->root, .ignore_paths = &r->config.ignore_paths,
                    .max_file_bytes = max_bytes, .warnings = &r->warnings, .want_texts = !opts->no_secrets,
-                   .want_code = !opts->no_code};
+                   .want_code = !opts->no_code, .serverless_options = opts->serverless_options};
     for (size_t i = 0; i < npaths; i++)
         scan_walk_path(&w, paths[i] && *paths[i] ? paths[i] : ".");
     scan_walk_finish(&w);

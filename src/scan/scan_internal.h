@@ -40,6 +40,7 @@ typedef struct scan_walk {
     bool want_texts;             /* also list every regular file for the secret pass */
     slsec_ptrvec texts;          /* scan_input*: files for the secret pass (secrets.c) */
     bool want_code;              /* also list JavaScript/TypeScript/Python sources (code.c) */
+    const char *const *serverless_options; /* ${opt:} values for serverless.yml (slsec_scan_opts) */
     slsec_ptrvec code;           /* scan_input*: files for the code pass */
 } scan_walk;
 

@@ -106,6 +106,44 @@ if any(f["rule_id"] == "FN-002" for f in d["findings"]):
 '
 case_end
 
+case_begin "serverless: --opt and --stage give \${opt:} its values, the last one winning"
+mkdir -p "$TMP/opt"
+cat >"$TMP/opt/serverless.yml" <<'EOF'
+service: opttest
+provider:
+  name: aws
+  runtime: ${opt:rt, 'nodejs24.x'}
+  stage: ${opt:stage, 'dev'}
+  logRetentionInDays: 30
+functions:
+  f:
+    handler: f.handler
+    timeout: ${opt:timeout, 10}
+EOF
+expect_exit 0 "$SLSEC" scan "$TMP/opt" --format json --fail-on none --no-code
+py_check "$OUT" '
+ids = {f["rule_id"] for f in d["findings"]}
+if ids & {"FN-002", "FN-004"}:
+    print("fallbacks not used without options: %s" % sorted(ids & {"FN-002", "FN-004"}))
+if not any("opttest-dev-f" in f["message"] for f in d["findings"]):
+    print("stage dev (the fallback) not in the log group name")
+'
+expect_exit 0 "$SLSEC" scan "$TMP/opt" --format json --fail-on none --no-code \
+    --opt rt=nodejs12.x --opt timeout=20 --opt timeout=700 --opt stage=qa --stage prod
+py_check "$OUT" '
+ids = {f["rule_id"] for f in d["findings"]}
+for want, why in (("FN-002", "--opt timeout=700 (the last of two)"), ("FN-004", "--opt rt=nodejs12.x")):
+    if want not in ids:
+        print("%s not seen: %s ignored" % (want, why))
+if not any("opttest-prod-f" in f["message"] for f in d["findings"]):
+    print("--stage prod (given after --opt stage=qa) not in the log group name")
+'
+expect_exit 2 "$SLSEC" scan "$TMP/opt" --opt timeout
+expect_contains "$ERR" "--opt expects NAME=VALUE"
+expect_exit 2 "$SLSEC" scan "$TMP/opt" --stage a=b
+expect_contains "$ERR" "--stage expects a stage name"
+case_end
+
 # ---- bad input -------------------------------------------------------------------
 
 case_begin "serverless: a variable cycle is exit 2 with the chain"
