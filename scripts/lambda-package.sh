@@ -26,8 +26,13 @@ trap 'rm -rf "$STAGE"' EXIT
 mkdir -p "$STAGE/bin" "$STAGE/lib"
 cp "$SLSEC" "$STAGE/bin/slsec"
 strip "$STAGE/bin/slsec" 2>/dev/null || true
-# every library the dynamic loader resolves, and the loader itself
-ldd "$SLSEC" | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' | sort -u | while read -r lib; do
+# libcurl is opened when first used (src/base/dynlib.c), so ldd of slsec
+# does not list it: the runtime posts to the Runtime API with it.
+libcurl=$(/sbin/ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
+[ -n "$libcurl" ] || { echo "lambda-package: libcurl.so.4 not found (apt-get install libcurl4)" >&2; exit 2; }
+# every library the dynamic loader resolves for both, and the loader itself
+{ echo "$libcurl"; ldd "$SLSEC"; ldd "$libcurl"; } |
+    awk '/^\// { print $1 } /=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' | sort -u | while read -r lib; do
     cp -L "$lib" "$STAGE/lib/"
 done
 [ -f "$STAGE/lib/ld-linux-x86-64.so.2" ] || { echo "lambda-package: no ld-linux-x86-64.so.2 found (not x86_64?)" >&2; exit 2; }
