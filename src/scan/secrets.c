@@ -21,6 +21,8 @@
  */
 #include "secrets_internal.h"
 
+#include "gitignore.h"
+
 #include "slsec/limits.h"
 
 #include <errno.h>
@@ -426,31 +428,25 @@ static bool path_allowed(const slsec_config *cfg, const char *rel)
 }
 
 /* Files git ignores are not the user's code: build output, dependencies,
- * local environments. Asked of the repository holding the root, if any. */
+ * local environments. Asked of the work tree holding the root, if any
+ * (gitignore.c: git's own rules, without libgit2's start-up cost). */
 static void drop_gitignored(slsec_scan_result *r, scan_input **in, size_t *count)
 {
-    git_libgit2_init();
-    git_repository *repo = NULL;
-    if (git_repository_open_ext(&repo, r->root, 0, NULL) != 0 || git_repository_is_bare(repo)) {
-        git_repository_free(repo);
-        git_libgit2_shutdown();
+    slsec_gitignore *g = slsec_gitignore_open(r->root);
+    if (!g)
         return;
-    }
-    char *wd = realpath(git_repository_workdir(repo), NULL);
-    size_t kept = 0, wl = wd ? strlen(wd) : 0;
+    const char *wd = slsec_gitignore_workdir(g);
+    size_t kept = 0, wl = strlen(wd);
     for (size_t i = 0; i < *count; i++) {
         char *abs = realpath(in[i]->path, NULL);
-        int ignored = 0;
-        if (wd && abs && strncmp(abs, wd, wl) == 0 && abs[wl] == '/')
-            git_ignore_path_is_ignored(&ignored, repo, abs + wl + 1);
+        bool ignored = abs && strncmp(abs, wd, wl) == 0 && abs[wl] == '/' &&
+                       slsec_gitignore_ignored(g, abs + wl + 1, false);
         free(abs);
         if (!ignored)
             in[kept++] = in[i];
     }
     *count = kept;
-    free(wd);
-    git_repository_free(repo);
-    git_libgit2_shutdown();
+    slsec_gitignore_free(g);
 }
 
 static void compile_allow_regexes(secret_pass *p)
