@@ -57,6 +57,7 @@ struct slsec_gitignore {
     pattern_list global, info;
     slsec_strmap *dir_lists;   /* relative dir → pattern_list* of its .gitignore */
     slsec_strmap *dir_ignored; /* relative dir → (void*)1 ignored, (void*)2 not */
+    bool no_files;             /* made from text: read no .gitignore */
 };
 
 /* ---- wildmatch -------------------------------------------------------------------------- */
@@ -264,8 +265,12 @@ static const pattern_list *dir_patterns(slsec_gitignore *g, const char *rel_dir)
         return l;
     l = slsec_arena_alloc(g->arena, sizeof *l);
     const char *key = slsec_arena_strdup(g->arena, rel_dir);
-    char *path = slsec_arena_printf(g->arena, "%s%s%s/.gitignore", g->workdir, *rel_dir ? "/" : "", rel_dir);
-    load_patterns(g, path, key, l);
+    if (g->no_files) {
+        l->base = key;
+    } else {
+        char *path = slsec_arena_printf(g->arena, "%s%s%s/.gitignore", g->workdir, *rel_dir ? "/" : "", rel_dir);
+        load_patterns(g, path, key, l);
+    }
     slsec_strmap_put(g->dir_lists, key, l);
     return l;
 }
@@ -414,6 +419,23 @@ slsec_gitignore *slsec_gitignore_open(const char *path)
     g->dir_ignored = slsec_strmap_new(a);
     load_global_excludes(g, git_dir);
     load_patterns(g, slsec_arena_printf(a, "%s/info/exclude", git_dir), "", &g->info);
+    return g;
+}
+
+slsec_gitignore *slsec_gitignore_from_text(const char *patterns, size_t len)
+{
+    slsec_gitignore *g = calloc(1, sizeof *g);
+    if (!g)
+        slsec_oom();
+    g->arena = slsec_arena_new();
+    g->workdir = "";
+    g->no_files = true;
+    g->global.base = g->info.base = "";
+    g->dir_lists = slsec_strmap_new(g->arena);
+    g->dir_ignored = slsec_strmap_new(g->arena);
+    pattern_list *top = slsec_arena_alloc(g->arena, sizeof *top);
+    parse_patterns(g, patterns, len, "", top);
+    slsec_strmap_put(g->dir_lists, "", top);
     return g;
 }
 

@@ -14,6 +14,10 @@ typedef struct slsec_gitignore slsec_gitignore;
 slsec_gitignore *slsec_gitignore_open(const char *path);
 void slsec_gitignore_free(slsec_gitignore *g);
 
+/* Rules from text alone, as if it were the top .gitignore of a work tree
+ * with no other ignore file (the fuzz target and tests). */
+slsec_gitignore *slsec_gitignore_from_text(const char *patterns, size_t len);
+
 /* The work tree's top folder: absolute, without symbolic links. */
 const char *slsec_gitignore_workdir(const slsec_gitignore *g);
 
