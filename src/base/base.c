@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
 
 const char *slsec_strerror(int code)
@@ -333,20 +335,32 @@ void slsec_buf_append(slsec_buf *b, const char *s, size_t n)
 
 void slsec_buf_puts(slsec_buf *b, const char *s) { slsec_buf_append(b, s, strlen(s)); }
 
-void slsec_buf_putc(slsec_buf *b, char c) { slsec_buf_append(b, &c, 1); }
+void slsec_buf_putc(slsec_buf *b, char c)
+{
+    if (b->len + 2 > b->cap)
+        buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 
 void slsec_buf_printf(slsec_buf *b, const char *fmt, ...)
 {
+    /* Formatted straight into the free space when it fits, which is
+     * almost always; otherwise grown and formatted again. */
+    buf_reserve(b, 64);
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, ap2);
     va_end(ap2);
-    if (n > 0) {
+    if (n > 0 && (size_t)n >= room) {
         buf_reserve(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-        b->len += (size_t)n;
     }
+    if (n > 0)
+        b->len += (size_t)n;
+    b->data[b->len] = '\0';
     va_end(ap);
 }
 
@@ -612,12 +626,21 @@ int slsec_read_file(const char *path, size_t max_bytes, char **data, size_t *len
 
 /* ---- hashing ----------------------------------------------------------- */
 
+/* Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up again
+ * on every digest, ten times the cost of hashing a short fingerprint
+ * (a scan hashes one per finding). */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
+
 void slsec_sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char md[32];
     unsigned int mdlen = 0;
     static const char hex[] = "0123456789abcdef";
-    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL))
+    pthread_once(&sha256_once, sha256_fetch);
+    if (!EVP_Digest(data, len, md, &mdlen, sha256_md ? sha256_md : EVP_sha256(), NULL))
         slsec_oom();
     for (unsigned i = 0; i < 32; i++) {
         out[2 * i] = hex[md[i] >> 4];

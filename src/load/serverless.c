@@ -1280,33 +1280,44 @@ static void function(gen *g, const slsec_node *key, const slsec_node *f, bool pl
 /* The Framework merges `resources:` over what it generated, key by key
  * (lodash merge): maps merge, anything else is replaced. */
 /* Keys of a map → their value nodes, for the merge's lookups. */
-static slsec_strmap *key_index(gen *g, const slsec_node *m)
+/* A map's keys → 1 + the position of each one's first occurrence. */
+static slsec_strmap *key_positions(gen *g, const slsec_node *m)
 {
     slsec_strmap *idx = slsec_strmap_new(g->a);
     for (size_t i = 0; i < m->count; i++) {
         const char *k = slsec_node_str(m->items[2 * i]);
         if (k && !slsec_strmap_get(idx, k))
-            slsec_strmap_put(idx, k, m->items[2 * i + 1]);
+            slsec_strmap_put(idx, k, (void *)(uintptr_t)(i + 1));
     }
     return idx;
 }
 
+/* base with over laid on it: a key of both has its values merged (maps)
+ * or over's value; over's other keys follow base's. Only over, the small
+ * side (resources: over thousands of generated ones), is indexed. */
 static const slsec_node *merge(gen *g, const slsec_node *base, const slsec_node *over, int depth)
 {
     if (!base || depth > 64)
         return over;
     if (!slsec_node_is_map(base) || !slsec_node_is_map(over) || base->tag || over->tag)
         return over;
-    slsec_strmap *in_base = key_index(g, base), *in_over = key_index(g, over);
+    slsec_strmap *in_over = key_positions(g, over);
+    bool *also_in_base = slsec_arena_alloc(g->a, over->count ? over->count : 1);
     mapb m = {0};
     for (size_t i = 0; i < base->count; i++) {
         const char *k = slsec_node_str(base->items[2 * i]);
-        const slsec_node *ov = k ? slsec_strmap_get(in_over, k) : NULL;
-        mb_pair(g, &m, base->items[2 * i], ov ? merge(g, base->items[2 * i + 1], ov, depth + 1) : base->items[2 * i + 1]);
+        size_t pos = k ? (size_t)(uintptr_t)slsec_strmap_get(in_over, k) : 0;
+        const slsec_node *value = base->items[2 * i + 1];
+        if (pos) {
+            also_in_base[pos - 1] = true;
+            value = merge(g, value, over->items[2 * (pos - 1) + 1], depth + 1);
+        }
+        mb_pair(g, &m, base->items[2 * i], value);
     }
     for (size_t i = 0; i < over->count; i++) {
         const char *k = slsec_node_str(over->items[2 * i]);
-        if (k && slsec_strmap_get(in_base, k))
+        size_t pos = k ? (size_t)(uintptr_t)slsec_strmap_get(in_over, k) : 0;
+        if (pos && also_in_base[pos - 1])
             continue;
         mb_pair(g, &m, over->items[2 * i], over->items[2 * i + 1]);
     }

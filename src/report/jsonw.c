@@ -16,9 +16,13 @@
 
 static void indent(slsec_jw *w)
 {
+    static const char blanks[] = "                                                                ";
     slsec_buf_putc(w->b, '\n');
-    for (int i = 0; i < w->depth; i++)
-        slsec_buf_append(w->b, "  ", 2);
+    for (size_t spaces = 2 * (size_t)w->depth; spaces;) {
+        size_t n = spaces < sizeof blanks - 1 ? spaces : sizeof blanks - 1;
+        slsec_buf_append(w->b, blanks, n);
+        spaces -= n;
+    }
 }
 
 /* What goes before a value or a key: a separator and the indentation,
