@@ -1,20 +1,27 @@
 /*
- * dynlib.c — libcurl and libmodsecurity, loaded on first use.
+ * dynlib.c — libraries opened on first use instead of linked.
  *
- * Only `logs watch` webhooks, the Lambda runtime, guard's JWKS fetch and
- * guard's WAF need them, yet linking them made every command pay for them
- * at start-up: the dynamic loader mapped and relocated about thirty more
- * libraries (GnuTLS, Kerberos, LDAP, Lua, libxml2, ICU, ...), 4.7 ms of
- * the 9 ms `slsec --version` took, and a third of a small `slsec scan`.
+ * libcurl (webhooks, the Lambda runtime, JWKS URLs), libmodsecurity (the
+ * WAF), libgit2 (git history, the commit a recorded scan was made at) and
+ * libarchive (deployment packages) are each needed by few commands, yet
+ * linking them made every command pay for them at start-up: the dynamic
+ * loader mapped and relocated about forty more libraries (GnuTLS,
+ * Kerberos, LDAP, Lua, libxml2, ICU, mbedTLS, ...): 6.5 ms of the 9 ms
+ * `slsec --version` took, and a tenth of a 1,000-function scan.
  *
  * So slsec is not linked against them. This file defines the functions
  * of theirs that slsec calls, with their own names and signatures (the
- * callers include the libraries' headers and are unchanged); the first
- * call opens the library (dlopen, RTLD_LOCAL: its symbols never mix with
- * anything else's) and each function forwards to the real one. A library
- * that cannot be loaded stops slsec with a message naming it and its Debian
- * package and exit code 3, as the dynamic loader would have stopped it at
- * start-up had it been linked (scripts/deps.sh installs both).
+ * compiler checks each against the library's header; callers include those
+ * headers and are unchanged); the first call opens the library (dlopen,
+ * RTLD_LOCAL: its symbols never mix with anything else's) and each
+ * function forwards to the real one. A library that cannot be loaded stops
+ * slsec with a message naming it and its Debian package and exit code 3,
+ * as the dynamic loader would have stopped it at start-up had it been
+ * linked (scripts/deps.sh installs them all).
+ *
+ * Each library's functions are listed once, in an X-macro:
+ * X(return type, name, (parameters), (arguments)), or V(...) without the
+ * return type for the void ones.
  */
 #define CURL_DISABLE_TYPECHECK 1 /* curl.h would turn curl_easy_setopt into a macro */
 
@@ -23,10 +30,14 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <curl/curl.h>
+#include <git2.h>
 #include <modsecurity/intervention.h>
 #include <modsecurity/modsecurity.h>
 #include <modsecurity/rules_set.h>
@@ -38,7 +49,10 @@ typedef struct dynlib {
     const char *const *names;
     void **fns;
     size_t count;
+    atomic_bool ready;
 } dynlib;
+
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void dynlib_open(dynlib *lib)
 {
@@ -56,269 +70,203 @@ static void dynlib_open(dynlib *lib)
         }
 }
 
+static void *dynlib_fn(dynlib *lib, int which)
+{
+    if (!atomic_load_explicit(&lib->ready, memory_order_acquire)) {
+        pthread_mutex_lock(&open_lock);
+        if (!atomic_load_explicit(&lib->ready, memory_order_relaxed)) {
+            dynlib_open(lib);
+            atomic_store_explicit(&lib->ready, true, memory_order_release);
+        }
+        pthread_mutex_unlock(&open_lock);
+    }
+    return lib->fns[which];
+}
+
+/* The index, the name and the forwarding definition of each function. */
+#define DYN_INDEX_X(ret, name, params, args) DYN_##name,
+#define DYN_INDEX_V(name, params, args) DYN_##name,
+#define DYN_NAME_X(ret, name, params, args) #name,
+#define DYN_NAME_V(name, params, args) #name,
+#define DYN_WRAP_X(ret, name, params, args)                                                                         \
+    ret name params { return ((ret(*) params)dynlib_fn(&DYN_LIB, DYN_##name)) args; }
+#define DYN_WRAP_V(name, params, args)                                                                              \
+    void name params { ((void(*) params)dynlib_fn(&DYN_LIB, DYN_##name)) args; }
+
+#define DYN_INDEX_N(name) DYN_##name,
+#define DYN_NAME_N(name) #name,
+#define DYN_NO_MORE(N)
+
+/* LIST: the functions defined here; MORE: names only (written by hand). */
+#define DYN_LIBRARY(var, soname, package, LIST, MORE)                                                               \
+    enum { LIST(DYN_INDEX_X, DYN_INDEX_V) MORE(DYN_INDEX_N) var##_count };                                          \
+    static const char *const var##_names[] = {LIST(DYN_NAME_X, DYN_NAME_V) MORE(DYN_NAME_N)};                       \
+    static void *var##_fns[var##_count];                                                                            \
+    static dynlib var = {soname, package, var##_names, var##_fns, var##_count, false};
+
 /* ---- libcurl ---------------------------------------------------------------------- */
 
-enum {
-    CURL_GLOBAL_INIT,
-    CURL_GLOBAL_CLEANUP,
-    CURL_EASY_INIT,
-    CURL_EASY_SETOPT,
-    CURL_EASY_PERFORM,
-    CURL_EASY_CLEANUP,
-    CURL_EASY_GETINFO,
-    CURL_EASY_STRERROR,
-    CURL_EASY_RESET,
-    CURL_SLIST_APPEND,
-    CURL_SLIST_FREE_ALL,
-    CURL_FN_COUNT
-};
+#define CURL_FUNCTIONS(X, V)                                                                                         \
+    X(CURLcode, curl_global_init, (long flags), (flags))                                                           \
+    V(curl_global_cleanup, (void), ())                                                                              \
+    X(CURL *, curl_easy_init, (void), ())                                                                          \
+    X(CURLcode, curl_easy_perform, (CURL * curl), (curl))                                                          \
+    V(curl_easy_cleanup, (CURL * curl), (curl))                                                                    \
+    X(const char *, curl_easy_strerror, (CURLcode code), (code))                                                   \
+    V(curl_easy_reset, (CURL * curl), (curl))                                                                      \
+    X(struct curl_slist *, curl_slist_append, (struct curl_slist * list, const char *s), (list, s))                \
+    V(curl_slist_free_all, (struct curl_slist * list), (list))
+/* variadic: looked up like the others, forwarded by hand below */
+#define CURL_VARIADIC(N) N(curl_easy_setopt) N(curl_easy_getinfo)
 
-static const char *const curl_names[CURL_FN_COUNT] = {
-    "curl_global_init",   "curl_global_cleanup", "curl_easy_init",  "curl_easy_setopt",
-    "curl_easy_perform",  "curl_easy_cleanup",   "curl_easy_getinfo", "curl_easy_strerror",
-    "curl_easy_reset",    "curl_slist_append",   "curl_slist_free_all",
-};
-static void *curl_fns[CURL_FN_COUNT];
-static dynlib curl_lib = {"libcurl.so.4", "libcurl4", curl_names, curl_fns, CURL_FN_COUNT};
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_open(void) { dynlib_open(&curl_lib); }
+DYN_LIBRARY(curl_lib, "libcurl.so.4", "libcurl4", CURL_FUNCTIONS, CURL_VARIADIC)
+#define DYN_LIB curl_lib
+CURL_FUNCTIONS(DYN_WRAP_X, DYN_WRAP_V)
+#undef DYN_LIB
 
-static void *curl_fn(int which)
-{
-    pthread_once(&curl_once, curl_open);
-    return curl_fns[which];
-}
-
-CURLcode curl_global_init(long flags)
-{
-    return ((CURLcode(*)(long))curl_fn(CURL_GLOBAL_INIT))(flags);
-}
-
-void curl_global_cleanup(void)
-{
-    ((void (*)(void))curl_fn(CURL_GLOBAL_CLEANUP))();
-}
-
-CURL *curl_easy_init(void)
-{
-    return ((CURL * (*)(void)) curl_fn(CURL_EASY_INIT))();
-}
+typedef CURLcode (*curl_variadic)(CURL *, int, ...);
 
 /* The one variadic argument's type follows from the option's number
  * (curl.h's CURLOPTTYPE_* ranges); it is read as that type and passed on
  * as that type. */
 CURLcode curl_easy_setopt(CURL *curl, CURLoption option, ...)
 {
+    curl_variadic real = (curl_variadic)dynlib_fn(&curl_lib, DYN_curl_easy_setopt);
     va_list ap;
     va_start(ap, option);
     CURLcode rc;
     if (option < CURLOPTTYPE_OBJECTPOINT) {
         long v = va_arg(ap, long);
-        rc = ((CURLcode(*)(CURL *, CURLoption, ...))curl_fn(CURL_EASY_SETOPT))(curl, option, v);
+        rc = real(curl, (int)option, v);
     } else if (option < CURLOPTTYPE_FUNCTIONPOINT) {
         void *v = va_arg(ap, void *);
-        rc = ((CURLcode(*)(CURL *, CURLoption, ...))curl_fn(CURL_EASY_SETOPT))(curl, option, v);
+        rc = real(curl, (int)option, v);
     } else if (option < CURLOPTTYPE_OFF_T) {
         void (*v)(void) = va_arg(ap, void (*)(void));
-        rc = ((CURLcode(*)(CURL *, CURLoption, ...))curl_fn(CURL_EASY_SETOPT))(curl, option, v);
+        rc = real(curl, (int)option, v);
     } else if (option < CURLOPTTYPE_BLOB) {
         curl_off_t v = va_arg(ap, curl_off_t);
-        rc = ((CURLcode(*)(CURL *, CURLoption, ...))curl_fn(CURL_EASY_SETOPT))(curl, option, v);
+        rc = real(curl, (int)option, v);
     } else {
         void *v = va_arg(ap, void *);
-        rc = ((CURLcode(*)(CURL *, CURLoption, ...))curl_fn(CURL_EASY_SETOPT))(curl, option, v);
+        rc = real(curl, (int)option, v);
     }
     va_end(ap);
     return rc;
 }
 
-CURLcode curl_easy_perform(CURL *curl)
-{
-    return ((CURLcode(*)(CURL *))curl_fn(CURL_EASY_PERFORM))(curl);
-}
-
-void curl_easy_cleanup(CURL *curl)
-{
-    ((void (*)(CURL *))curl_fn(CURL_EASY_CLEANUP))(curl);
-}
-
 /* Every CURLINFO_* takes one pointer. */
 CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...)
 {
+    curl_variadic real = (curl_variadic)dynlib_fn(&curl_lib, DYN_curl_easy_getinfo);
     va_list ap;
     va_start(ap, info);
     void *out = va_arg(ap, void *);
     va_end(ap);
-    return ((CURLcode(*)(CURL *, CURLINFO, ...))curl_fn(CURL_EASY_GETINFO))(curl, info, out);
+    return real(curl, (int)info, out);
 }
 
-const char *curl_easy_strerror(CURLcode code)
-{
-    return ((const char *(*)(CURLcode))curl_fn(CURL_EASY_STRERROR))(code);
-}
+/* ---- libmodsecurity ---------------------------------------------------------------- */
 
-void curl_easy_reset(CURL *curl)
-{
-    ((void (*)(CURL *))curl_fn(CURL_EASY_RESET))(curl);
-}
+#define MSC_FUNCTIONS(X, V)                                                                                          \
+    X(ModSecurity *, msc_init, (void), ())                                                                         \
+    V(msc_cleanup, (ModSecurity * msc), (msc))                                                                     \
+    V(msc_set_connector_info, (ModSecurity * msc, const char *connector), (msc, connector))                        \
+    V(msc_set_log_cb, (ModSecurity * msc, ModSecLogCb cb), (msc, cb))                                              \
+    X(RulesSet *, msc_create_rules_set, (void), ())                                                                \
+    X(int, msc_rules_add, (RulesSet * rules, const char *plain_rules, const char **error),                          \
+      (rules, plain_rules, error))                                                                                  \
+    X(int, msc_rules_add_file, (RulesSet * rules, const char *file, const char **error), (rules, file, error))    \
+    X(int, msc_rules_cleanup, (RulesSet * rules), (rules))                                                         \
+    X(Transaction *, msc_new_transaction, (ModSecurity * ms, RulesSet * rules, void *log_cb_data),                  \
+      (ms, rules, log_cb_data))                                                                                     \
+    V(msc_transaction_cleanup, (Transaction * transaction), (transaction))                                         \
+    X(int, msc_process_connection,                                                                                 \
+      (Transaction * transaction, const char *client, int c_port, const char *server, int s_port),                 \
+      (transaction, client, c_port, server, s_port))                                                                \
+    X(int, msc_process_uri,                                                                                        \
+      (Transaction * transaction, const char *uri, const char *protocol, const char *http_version),                 \
+      (transaction, uri, protocol, http_version))                                                                   \
+    X(int, msc_add_n_request_header,                                                                               \
+      (Transaction * transaction, const unsigned char *key, size_t len_key, const unsigned char *value,            \
+       size_t len_value),                                                                                           \
+      (transaction, key, len_key, value, len_value))                                                                \
+    X(int, msc_process_request_headers, (Transaction * transaction), (transaction))                                \
+    X(int, msc_append_request_body, (Transaction * transaction, const unsigned char *body, size_t size),           \
+      (transaction, body, size))                                                                                    \
+    X(int, msc_process_request_body, (Transaction * transaction), (transaction))                                   \
+    X(int, msc_intervention, (Transaction * transaction, ModSecurityIntervention * it), (transaction, it))         \
+    X(int, msc_process_logging, (Transaction * transaction), (transaction))
 
-struct curl_slist *curl_slist_append(struct curl_slist *list, const char *s)
-{
-    return ((struct curl_slist * (*)(struct curl_slist *, const char *)) curl_fn(CURL_SLIST_APPEND))(list, s);
-}
+DYN_LIBRARY(msc_lib, "libmodsecurity.so.3", "libmodsecurity3", MSC_FUNCTIONS, DYN_NO_MORE)
+#define DYN_LIB msc_lib
+MSC_FUNCTIONS(DYN_WRAP_X, DYN_WRAP_V)
+#undef DYN_LIB
 
-void curl_slist_free_all(struct curl_slist *list)
-{
-    ((void (*)(struct curl_slist *))curl_fn(CURL_SLIST_FREE_ALL))(list);
-}
+/* ---- libarchive --------------------------------------------------------------------- */
 
-/* ---- libmodsecurity ------------------------------------------------------------------ */
+#define ARCHIVE_FUNCTIONS(X, V)                                                                                      \
+    X(struct archive *, archive_read_new, (void), ())                                                              \
+    X(int, archive_read_support_format_zip, (struct archive * a), (a))                                             \
+    X(int, archive_read_open_filename, (struct archive * a, const char *file, size_t block), (a, file, block))    \
+    X(int, archive_read_next_header, (struct archive * a, struct archive_entry * *entry), (a, entry))              \
+    X(la_ssize_t, archive_read_data, (struct archive * a, void *buf, size_t size), (a, buf, size))                \
+    X(int, archive_read_free, (struct archive * a), (a))                                                           \
+    X(const char *, archive_error_string, (struct archive * a), (a))                                               \
+    X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry * e), (e))                                        \
+    X(const char *, archive_entry_pathname, (struct archive_entry * e), (e))                                       \
+    X(la_int64_t, archive_entry_size, (struct archive_entry * e), (e))                                             \
+    X(int, archive_entry_size_is_set, (struct archive_entry * e), (e))
 
-enum {
-    MSC_INIT,
-    MSC_CLEANUP,
-    MSC_SET_CONNECTOR_INFO,
-    MSC_SET_LOG_CB,
-    MSC_CREATE_RULES_SET,
-    MSC_RULES_ADD,
-    MSC_RULES_ADD_FILE,
-    MSC_RULES_CLEANUP,
-    MSC_NEW_TRANSACTION,
-    MSC_TRANSACTION_CLEANUP,
-    MSC_PROCESS_CONNECTION,
-    MSC_PROCESS_URI,
-    MSC_ADD_N_REQUEST_HEADER,
-    MSC_PROCESS_REQUEST_HEADERS,
-    MSC_APPEND_REQUEST_BODY,
-    MSC_PROCESS_REQUEST_BODY,
-    MSC_INTERVENTION,
-    MSC_PROCESS_LOGGING,
-    MSC_FN_COUNT
-};
+DYN_LIBRARY(archive_lib, "libarchive.so.13", "libarchive13", ARCHIVE_FUNCTIONS, DYN_NO_MORE)
+#define DYN_LIB archive_lib
+ARCHIVE_FUNCTIONS(DYN_WRAP_X, DYN_WRAP_V)
+#undef DYN_LIB
 
-static const char *const msc_names[MSC_FN_COUNT] = {
-    "msc_init",
-    "msc_cleanup",
-    "msc_set_connector_info",
-    "msc_set_log_cb",
-    "msc_create_rules_set",
-    "msc_rules_add",
-    "msc_rules_add_file",
-    "msc_rules_cleanup",
-    "msc_new_transaction",
-    "msc_transaction_cleanup",
-    "msc_process_connection",
-    "msc_process_uri",
-    "msc_add_n_request_header",
-    "msc_process_request_headers",
-    "msc_append_request_body",
-    "msc_process_request_body",
-    "msc_intervention",
-    "msc_process_logging",
-};
-static void *msc_fns[MSC_FN_COUNT];
-static dynlib msc_lib = {"libmodsecurity.so.3", "libmodsecurity3", msc_names, msc_fns, MSC_FN_COUNT};
-static pthread_once_t msc_once = PTHREAD_ONCE_INIT;
-static void msc_open(void) { dynlib_open(&msc_lib); }
+/* ---- libgit2 ------------------------------------------------------------------------ */
 
-static void *msc_fn(int which)
-{
-    pthread_once(&msc_once, msc_open);
-    return msc_fns[which];
-}
+#define GIT2_FUNCTIONS(X, V) \
+    V(git_blob_free, (git_blob *blob), (blob)) \
+    X(int, git_blob_is_binary, (const git_blob *blob), (blob)) \
+    X(int, git_blob_lookup, (git_blob **blob, git_repository *repo, const git_oid *id), (blob, repo, id)) \
+    X(const void *, git_blob_rawcontent, (const git_blob *blob), (blob)) \
+    X(git_object_size_t, git_blob_rawsize, (const git_blob *blob), (blob)) \
+    X(const git_signature *, git_commit_author, (const git_commit *commit), (commit)) \
+    V(git_commit_free, (git_commit *commit), (commit)) \
+    X(int, git_commit_lookup, (git_commit **commit, git_repository *repo, const git_oid *id), (commit, repo, id)) \
+    X(const char *, git_commit_summary, (git_commit *commit), (commit)) \
+    X(int, git_commit_tree, (git_tree **tree_out, const git_commit *commit), (tree_out, commit)) \
+    X(const git_error *, git_error_last, (void), ()) \
+    X(int, git_libgit2_init, (void), ()) \
+    X(int, git_libgit2_shutdown, (void), ()) \
+    V(git_object_free, (git_object *object), (object)) \
+    X(const git_oid *, git_object_id, (const git_object *obj), (obj)) \
+    X(int, git_object_peel, (git_object **peeled, const git_object *object, git_object_t target_type), (peeled, object, target_type)) \
+    X(char *, git_oid_tostr, (char *out, size_t n, const git_oid *id), (out, n, id)) \
+    V(git_reference_free, (git_reference *ref), (ref)) \
+    X(int, git_reference_is_branch, (const git_reference *ref), (ref)) \
+    X(int, git_reference_resolve, (git_reference **out, const git_reference *ref), (out, ref)) \
+    X(const char *, git_reference_shorthand, (const git_reference *ref), (ref)) \
+    X(const git_oid *, git_reference_target, (const git_reference *ref), (ref)) \
+    V(git_repository_free, (git_repository *repo), (repo)) \
+    X(int, git_repository_head, (git_reference **out, git_repository *repo), (out, repo)) \
+    X(int, git_repository_open_ext, (git_repository **out, const char *path, unsigned int flags, const char *ceiling_dirs), (out, path, flags, ceiling_dirs)) \
+    X(int, git_revparse_single, (git_object **out, git_repository *repo, const char *spec), (out, repo, spec)) \
+    V(git_revwalk_free, (git_revwalk *walk), (walk)) \
+    X(int, git_revwalk_hide, (git_revwalk *walk, const git_oid *commit_id), (walk, commit_id)) \
+    X(int, git_revwalk_new, (git_revwalk **out, git_repository *repo), (out, repo)) \
+    X(int, git_revwalk_next, (git_oid *out, git_revwalk *walk), (out, walk)) \
+    X(int, git_revwalk_push_glob, (git_revwalk *walk, const char *glob), (walk, glob)) \
+    X(int, git_revwalk_push_head, (git_revwalk *walk), (walk)) \
+    X(int, git_revwalk_sorting, (git_revwalk *walk, unsigned int sort_mode), (walk, sort_mode)) \
+    X(const git_oid *, git_tree_entry_id, (const git_tree_entry *entry), (entry)) \
+    X(const char *, git_tree_entry_name, (const git_tree_entry *entry), (entry)) \
+    X(git_object_t, git_tree_entry_type, (const git_tree_entry *entry), (entry)) \
+    V(git_tree_free, (git_tree *tree), (tree)) \
+    X(const git_oid *, git_tree_id, (const git_tree *tree), (tree)) \
+    X(int, git_tree_walk, (const git_tree *tree, git_treewalk_mode mode, git_treewalk_cb callback, void *payload), (tree, mode, callback, payload))
 
-ModSecurity *msc_init(void)
-{
-    return ((ModSecurity * (*)(void)) msc_fn(MSC_INIT))();
-}
-
-void msc_cleanup(ModSecurity *msc)
-{
-    ((void (*)(ModSecurity *))msc_fn(MSC_CLEANUP))(msc);
-}
-
-void msc_set_connector_info(ModSecurity *msc, const char *connector)
-{
-    ((void (*)(ModSecurity *, const char *))msc_fn(MSC_SET_CONNECTOR_INFO))(msc, connector);
-}
-
-void msc_set_log_cb(ModSecurity *msc, ModSecLogCb cb)
-{
-    ((void (*)(ModSecurity *, ModSecLogCb))msc_fn(MSC_SET_LOG_CB))(msc, cb);
-}
-
-RulesSet *msc_create_rules_set(void)
-{
-    return ((RulesSet * (*)(void)) msc_fn(MSC_CREATE_RULES_SET))();
-}
-
-int msc_rules_add(RulesSet *rules, const char *plain_rules, const char **error)
-{
-    return ((int (*)(RulesSet *, const char *, const char **))msc_fn(MSC_RULES_ADD))(rules, plain_rules, error);
-}
-
-int msc_rules_add_file(RulesSet *rules, const char *file, const char **error)
-{
-    return ((int (*)(RulesSet *, const char *, const char **))msc_fn(MSC_RULES_ADD_FILE))(rules, file, error);
-}
-
-int msc_rules_cleanup(RulesSet *rules)
-{
-    return ((int (*)(RulesSet *))msc_fn(MSC_RULES_CLEANUP))(rules);
-}
-
-Transaction *msc_new_transaction(ModSecurity *ms, RulesSet *rules, void *log_cb_data)
-{
-    return ((Transaction * (*)(ModSecurity *, RulesSet *, void *)) msc_fn(MSC_NEW_TRANSACTION))(ms, rules,
-                                                                                                 log_cb_data);
-}
-
-void msc_transaction_cleanup(Transaction *transaction)
-{
-    ((void (*)(Transaction *))msc_fn(MSC_TRANSACTION_CLEANUP))(transaction);
-}
-
-int msc_process_connection(Transaction *transaction, const char *client, int c_port, const char *server, int s_port)
-{
-    return ((int (*)(Transaction *, const char *, int, const char *, int))msc_fn(MSC_PROCESS_CONNECTION))(
-        transaction, client, c_port, server, s_port);
-}
-
-int msc_process_uri(Transaction *transaction, const char *uri, const char *protocol, const char *http_version)
-{
-    return ((int (*)(Transaction *, const char *, const char *, const char *))msc_fn(MSC_PROCESS_URI))(
-        transaction, uri, protocol, http_version);
-}
-
-int msc_add_n_request_header(Transaction *transaction, const unsigned char *key, size_t len_key,
-                             const unsigned char *value, size_t len_value)
-{
-    return ((int (*)(Transaction *, const unsigned char *, size_t, const unsigned char *,
-                     size_t))msc_fn(MSC_ADD_N_REQUEST_HEADER))(transaction, key, len_key, value, len_value);
-}
-
-int msc_process_request_headers(Transaction *transaction)
-{
-    return ((int (*)(Transaction *))msc_fn(MSC_PROCESS_REQUEST_HEADERS))(transaction);
-}
-
-int msc_append_request_body(Transaction *transaction, const unsigned char *body, size_t size)
-{
-    return ((int (*)(Transaction *, const unsigned char *, size_t))msc_fn(MSC_APPEND_REQUEST_BODY))(transaction,
-                                                                                                     body, size);
-}
-
-int msc_process_request_body(Transaction *transaction)
-{
-    return ((int (*)(Transaction *))msc_fn(MSC_PROCESS_REQUEST_BODY))(transaction);
-}
-
-int msc_intervention(Transaction *transaction, ModSecurityIntervention *it)
-{
-    return ((int (*)(Transaction *, ModSecurityIntervention *))msc_fn(MSC_INTERVENTION))(transaction, it);
-}
-
-int msc_process_logging(Transaction *transaction)
-{
-    return ((int (*)(Transaction *))msc_fn(MSC_PROCESS_LOGGING))(transaction);
-}
+DYN_LIBRARY(git2_lib, "libgit2.so.1.5", "libgit2-1.5", GIT2_FUNCTIONS, DYN_NO_MORE)
+#define DYN_LIB git2_lib
+GIT2_FUNCTIONS(DYN_WRAP_X, DYN_WRAP_V)
+#undef DYN_LIB
