@@ -9,7 +9,7 @@ libfyaml-dev libfyaml-utils libjansson-dev libssl-dev libcmocka-dev
 libvectorscan-dev libpcre2-dev libgit2-dev libarchive-dev zlib1g-dev libsqlite3-dev
 libcurl4-openssl-dev zip
 minisign python3 python3-jsonschema clang libtree-sitter-dev
-libevent-dev json-schema-test-suite wrk curl libmodsecurity-dev modsecurity-crs
+libevent-dev json-schema-test-suite wrk curl openssl libmodsecurity-dev modsecurity-crs
 chromium"
 
 # Node.js and npm run the pinned npm packages (grammars, test peers). A

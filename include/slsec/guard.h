@@ -44,6 +44,12 @@
 #ifndef SLSEC_GUARD_MAX_SCHEMA_BYTES
 #define SLSEC_GUARD_MAX_SCHEMA_BYTES (1024u * 1024u)
 #endif
+#ifndef SLSEC_GUARD_MAX_QUERY_PARAMS
+#define SLSEC_GUARD_MAX_QUERY_PARAMS 256u /* a query string with more is refused (invalid_query) */
+#endif
+#ifndef SLSEC_GUARD_MAX_PARAM_BYTES
+#define SLSEC_GUARD_MAX_PARAM_BYTES 8192u /* a query string or path validated by a schema */
+#endif
 
 /* ---- JWT --------------------------------------------------------------------- */
 
@@ -163,6 +169,17 @@ void slsec_schema_free(slsec_schema *s);
  * invalid ("depth"). */
 bool slsec_schema_validate(const slsec_schema *s, const json_t *instance, char *why, size_t why_size);
 
+/* Query-string and path parameters arrive as text; a schema saying
+ * {"type": "integer"} for one of them means "text that is an integer".
+ * For each member of `object` named in the schema's top-level
+ * "properties" (through a $ref), a string becomes the integer, number or
+ * boolean the property's "type" asks for when the text is exactly one
+ * (JSON grammar), and a lone string becomes a one-element array where the
+ * type is "array" (its items coerced the same way). A property whose type
+ * allows "string", or text that is not such a value, is left alone (and
+ * then fails "type" as it should). */
+void slsec_schema_coerce_params(const slsec_schema *s, json_t *object);
+
 /* ---- WAF: libmodsecurity3 + OWASP CRS ---------------------------------------------- */
 
 typedef struct slsec_waf slsec_waf;
@@ -221,6 +238,7 @@ typedef struct slsec_guard_limits {
     long upstream_connect_timeout_ms;
     long upstream_timeout_ms;
     long max_concurrent;
+    long min_bytes_per_second; /* past header_timeout_ms, each byte received earns 1/rate s more */
 } slsec_guard_limits;
 
 typedef struct slsec_guard_upstream {
@@ -239,7 +257,7 @@ typedef struct slsec_guard_api_key {
 typedef struct slsec_guard_route {
     const char *name;
     const char *method;  /* NULL: any */
-    const char *path;    /* exact; a "*" segment is any one segment, a final "**" any rest */
+    const char *path;    /* exact; a "*" or "{name}" segment is any one segment, a final "**" any rest */
     const slsec_guard_upstream *upstream;
     slsec_guard_auth auth;
     bool rate_limited;
@@ -249,6 +267,10 @@ typedef struct slsec_guard_route {
     bool rl_shadow;        /* log what would be refused, refuse nothing */
     const char *schema_path;
     slsec_schema *schema; /* for JSON bodies; NULL when none */
+    const char *query_schema_path;
+    slsec_schema *query_schema; /* the query string as an object; NULL when none */
+    const char *path_schema_path;
+    slsec_schema *path_schema; /* the {named} path segments as an object; NULL when none */
     slsec_guard_limits limits;
     slsec_guard_waf_mode waf;
     int line, col;
@@ -273,6 +295,8 @@ typedef struct slsec_guard_config {
     const char *file;
     const char *listen_host;
     int listen_port;
+    const char *tls_cert, *tls_key; /* listen_tls: PEM files; NULL: plain HTTP */
+    struct ssl_ctx_st *tls_ctx;     /* the OpenSSL SSL_CTX made from them when the config loads */
     slsec_guard_cidr *trusted_proxies; /* X-Forwarded-For is believed only from these */
     size_t trusted_proxy_count;
     slsec_guard_upstream *upstreams;
@@ -318,6 +342,28 @@ const slsec_guard_route *slsec_guard_route_match(const slsec_guard_config *c, co
 /* Is the API key one of the configured ones? Compared by SHA-256 in
  * constant time over every configured key; *name gets its name. */
 bool slsec_guard_api_key_check(const slsec_guard_config *c, const char *key, const char **name);
+/* Query-string and path parameters (route keys query_schema, path_schema). */
+typedef enum {
+    SLSEC_PARAMS_OK = 0,
+    SLSEC_PARAMS_INVALID_PATH,  /* a {named} segment that does not decode to UTF-8 text */
+    SLSEC_PARAMS_PATH_SCHEMA,   /* the path parameters fail path_schema */
+    SLSEC_PARAMS_INVALID_QUERY, /* bad percent-encoding, not UTF-8, too many parameters, too long */
+    SLSEC_PARAMS_QUERY_SCHEMA,  /* the query parameters fail query_schema */
+} slsec_guard_params_status;
+
+/* The query string (without "?", NULL for none) as an object: each name
+ * maps to its value, or to an array of values when it is repeated; "+" is
+ * a space and %XX a byte. NULL (why set) when it does not decode. */
+json_t *slsec_guard_query_object(const char *query, char *why, size_t why_size);
+/* The route's {named} segments of path (the route matched it) as an
+ * object of percent-decoded strings. NULL (why set) when one does not decode. */
+json_t *slsec_guard_path_params(const slsec_guard_route *r, const char *path, char *why, size_t why_size);
+/* Applies the route's path_schema and query_schema (each only when set;
+ * values coerced by slsec_schema_coerce_params). `why` gets where and
+ * which keyword failed, never a value. */
+slsec_guard_params_status slsec_guard_params_check(const slsec_guard_route *r, const char *path, const char *query,
+                                                   char *why, size_t why_size);
+
 /* Is addr (text form) inside one of the trusted proxies? */
 bool slsec_guard_trusted_proxy(const slsec_guard_config *c, const char *addr);
 
@@ -352,6 +398,8 @@ typedef struct slsec_guard_run_opts {
     const char *listen_override; /* "host:port" instead of the config's */
     const char *ready_file;      /* written with the bound port once listening */
     const char *runtime_api;     /* lambda mode: the real Runtime API host:port */
+    const char *extension_name;  /* lambda mode: register as this external extension (its file name
+                                    under /opt/extensions) and stop at the SHUTDOWN event; NULL: don't */
 } slsec_guard_run_opts;
 
 /* Runs until SIGINT/SIGTERM; SIGHUP reloads. Returns SLSEC_OK after a
@@ -360,7 +408,10 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d);
 
 /* The Lambda Runtime API proxy: listens where the runtime is pointed
  * (AWS_LAMBDA_RUNTIME_API), relays to o->runtime_api, and answers a blocked
- * event's invocation with an error instead of handing it to the runtime. */
+ * event's invocation with an error instead of handing it to the runtime.
+ * With o->extension_name, once listening it registers with the Extensions
+ * API for SHUTDOWN, waits for it, and returns SLSEC_OK when it comes;
+ * SLSEC_EIO when registration or the event loop with the API fails. */
 int slsec_guard_lambda_run(const slsec_guard_run_opts *o, slsec_diag *d);
 
 #endif

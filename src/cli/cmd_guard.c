@@ -22,6 +22,7 @@ enum {
     OPT_ACCESS_LOG = 256,
     OPT_CHECK,
     OPT_CONFIG,
+    OPT_EXTENSION,
     OPT_HASH_API_KEY,
     OPT_LAMBDA_PROXY,
     OPT_LISTEN,
@@ -35,6 +36,9 @@ static const cli_opt guard_opts[] = {
     {"access-log", OPT_ACCESS_LOG, "FILE", "append one JSON line per request to FILE (- for standard output)"},
     {"check", OPT_CHECK, NULL, "validate the configuration, print the effective policy and exit"},
     {"config", OPT_CONFIG, "FILE", "the gateway's policy (guard.yml); required"},
+    {"extension", OPT_EXTENSION, "NAME",
+     "with --lambda-proxy: register as the external Lambda extension NAME (its file name under "
+     "/opt/extensions) and stop at the SHUTDOWN event"},
     {"format", 'f', "FORMAT", "output format of --check: text (YAML, default) or json"},
     {"hash-api-key", OPT_HASH_API_KEY, NULL,
      "read an API key from standard input and print the sha256 to list under api_keys"},
@@ -52,7 +56,7 @@ static const cli_opt guard_opts[] = {
 };
 
 typedef struct guard_args {
-    const char *config, *access_log, *listen, *ready_file, *output, *runtime_api;
+    const char *config, *access_log, *listen, *ready_file, *output, *runtime_api, *extension;
     bool check, quiet, hash_key, lambda, json;
 } guard_args;
 
@@ -85,6 +89,7 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, guard_args 
         case OPT_ACCESS_LOG: a->access_log = arg; break;
         case OPT_CHECK: a->check = true; break;
         case OPT_CONFIG: a->config = arg; break;
+        case OPT_EXTENSION: a->extension = arg; break;
         case OPT_HASH_API_KEY: a->hash_key = true; break;
         case OPT_LAMBDA_PROXY: a->lambda = true; break;
         case OPT_LISTEN: a->listen = arg; break;
@@ -99,6 +104,10 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, guard_args 
     cli_parser_free(&p);
     if (rc < 0 && a->runtime_api && !a->lambda)
         rc = cli_usage(cmd, "--runtime-api only makes sense with --lambda-proxy");
+    if (rc < 0 && a->extension && !a->lambda)
+        rc = cli_usage(cmd, "--extension only makes sense with --lambda-proxy");
+    if (rc < 0 && a->extension && (!*a->extension || strchr(a->extension, '/')))
+        rc = cli_usage(cmd, "--extension takes the extension's file name, without a folder");
     if (rc < 0 && !a->config && !a->hash_key)
         rc = cli_usage(cmd, "--config is required (the gateway's guard.yml)");
     return rc;
@@ -223,6 +232,7 @@ static int run_guard(const cli_command *cmd, int argc, char **argv)
         .errors = a.quiet ? NULL : stderr,
         .listen_override = a.listen,
         .ready_file = a.ready_file,
+        .extension_name = a.extension,
     };
     o.runtime_api = a.runtime_api ? a.runtime_api : getenv("AWS_LAMBDA_RUNTIME_API");
     slsec_diag d = {0};
@@ -243,13 +253,15 @@ const cli_command cli_cmd_guard = {
         "Runs an HTTP/1.1 gateway (libevent) that routes requests by method and path to upstreams and, per "
         "route, checks authentication (JWT with keys pinned to one algorithm, or hashed API keys, or an "
         "explicit 'auth: none'), a token-bucket rate limit (per client address, API key, JWT subject or "
-        "header; 429 with Retry-After; shadow mode), body size and concurrency limits, a JSON Schema "
-        "for JSON bodies, and a WAF (libmodsecurity3 with the OWASP Core Rule Set). Every request is one JSON access-log line with secrets and personal data masked. "
-        "GET /healthz and GET /metrics (Prometheus) are served by the gateway itself. SIGHUP reloads the "
+        "header; 429 with Retry-After; shadow mode), header, body, concurrency and slow-client (minimum "
+        "transfer rate) limits, JSON Schemas for bodies, query strings and {named} path segments, and a WAF (libmodsecurity3 with the OWASP Core Rule Set). Every request is one JSON access-log line with secrets and personal data masked. "
+        "GET /healthz and GET /metrics (Prometheus) are served by the gateway itself; the listener may "
+        "speak TLS (listen_tls). SIGHUP reloads the "
         "configuration; a configuration that does not load is refused and the running one stays. "
         "With --lambda-proxy it runs inside a Lambda function between the runtime and the Runtime API and "
         "refuses blocked events (API Gateway/ALB/function URL events by the routes, SQS/SNS/EventBridge "
-        "messages by the lambda section) on the invocation's error endpoint. "
+        "messages by the lambda section) on the invocation's error endpoint; with --extension it is also "
+        "an external Lambda extension that stops at SHUTDOWN. "
         "Exit codes: 0 stopped cleanly or --check passed, 2 bad usage or configuration (file:line:col), "
         "3 the listener could not start.",
     .opts = guard_opts,

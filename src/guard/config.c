@@ -19,7 +19,9 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/sha.h>
+#include <openssl/ssl.h>
 
 #include "slsec/doc.h"
 #include "slsec/limits.h"
@@ -137,7 +139,7 @@ static int load_limits(loader *l, const slsec_node *n, slsec_guard_limits *lim)
 {
     static const char *const keys[] = {"max_header_bytes", "max_body_bytes", "header_timeout_ms",
                                        "upstream_connect_timeout_ms", "upstream_timeout_ms",
-                                       "max_concurrent", NULL};
+                                       "max_concurrent", "min_bytes_per_second", NULL};
     int rc;
     if ((rc = want_map(l, n, "limits")) || (rc = check_keys(l, n, "limits", keys)))
         return rc;
@@ -146,7 +148,8 @@ static int load_limits(loader *l, const slsec_node *n, slsec_guard_limits *lim)
         (rc = get_long(l, n, "header_timeout_ms", 10, 3600000, &lim->header_timeout_ms)) ||
         (rc = get_long(l, n, "upstream_connect_timeout_ms", 10, 600000, &lim->upstream_connect_timeout_ms)) ||
         (rc = get_long(l, n, "upstream_timeout_ms", 10, 3600000, &lim->upstream_timeout_ms)) ||
-        (rc = get_long(l, n, "max_concurrent", 1, 1000000, &lim->max_concurrent)))
+        (rc = get_long(l, n, "max_concurrent", 1, 1000000, &lim->max_concurrent)) ||
+        (rc = get_long(l, n, "min_bytes_per_second", 1, 1000000000, &lim->min_bytes_per_second)))
         return rc;
     return SLSEC_OK;
 }
@@ -230,14 +233,63 @@ static int load_upstreams(loader *l, const slsec_node *n)
 }
 
 
-static bool valid_path_pattern(const char *p)
+/* A "{name}" segment is a named "*": the whole segment, a name of
+ * [A-Za-z0-9_] starting with a letter or "_", each name once. Braces
+ * anywhere else are refused, so a typo never becomes a literal. */
+static bool valid_path_pattern(const char *p, size_t *named)
 {
+    *named = 0;
     if (p[0] != '/')
         return false;
     for (const char *s = p; *s; s++)
         if ((unsigned char)*s <= 0x20 || *s == '?' || *s == '#')
             return false;
+    for (const char *seg = p + 1;; ) {
+        size_t n = strcspn(seg, "/");
+        const char *brace = memchr(seg, '{', n), *close = memchr(seg, '}', n);
+        if (brace || close) {
+            if (n < 3 || seg[0] != '{' || seg[n - 1] != '}' || memchr(seg + 1, '{', n - 1) ||
+                memchr(seg, '}', n - 1))
+                return false;
+            if (!((seg[1] >= 'a' && seg[1] <= 'z') || (seg[1] >= 'A' && seg[1] <= 'Z') || seg[1] == '_'))
+                return false;
+            for (size_t i = 1; i + 1 < n; i++) {
+                char c = seg[i];
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+                    return false;
+            }
+            if (n - 2 >= 100)
+                return false;
+            /* the same name twice would make one value overwrite the other */
+            for (const char *o = p + 1; o < seg;) {
+                size_t on = strcspn(o, "/");
+                if (on == n && memcmp(o, seg, n) == 0)
+                    return false;
+                o += on + (o[on] == '/');
+            }
+            (*named)++;
+        }
+        if (!seg[n])
+            break;
+        seg += n + 1;
+    }
     return true;
+}
+
+/* Loads a route's schema file into *out; err names the key's node. */
+static int load_route_schema(loader *l, const slsec_node *n, const char *key, const char **path_out,
+                             slsec_schema **out)
+{
+    const char *file = NULL;
+    int rc = get_string(l, n, key, &file);
+    if (rc || !file)
+        return rc;
+    *path_out = resolve_path(l, file);
+    slsec_diag sd = {0};
+    if (slsec_schema_load(*path_out, out, &sd) == SLSEC_OK)
+        return SLSEC_OK;
+    return sd.line ? err_at(l, slsec_node_get(n, key), "schema %s:%d:%d: %s", *path_out, sd.line, sd.col, sd.message)
+                   : err_at(l, slsec_node_get(n, key), "schema %s: %s", *path_out, sd.message);
 }
 
 static int load_rate_limit(loader *l, const slsec_node *n, slsec_guard_route *r)
@@ -282,8 +334,8 @@ static int load_rate_limit(loader *l, const slsec_node *n, slsec_guard_route *r)
 
 static int load_route(loader *l, const slsec_node *n, slsec_guard_route *r)
 {
-    static const char *const keys[] = {"auth", "limits", "method", "name", "path", "rate_limit", "schema",
-                                       "upstream", "waf", NULL};
+    static const char *const keys[] = {"auth", "limits", "method", "name", "path", "path_schema", "query_schema",
+                                       "rate_limit", "schema", "upstream", "waf", NULL};
     int rc;
     if ((rc = want_map(l, n, "a route")) || (rc = check_keys(l, n, "a route", keys)))
         return rc;
@@ -294,9 +346,12 @@ static int load_route(loader *l, const slsec_node *n, slsec_guard_route *r)
         (rc = get_string(l, n, "path", &r->path)))
         return rc;
     if (!r->path)
-        return err_at(l, n, "a route needs a \"path\" (/orders, /orders/*, /orders/**)");
-    if (!valid_path_pattern(r->path))
-        return err_at(l, slsec_node_get(n, "path"), "a route path starts with / and has no spaces, ? or #");
+        return err_at(l, n, "a route needs a \"path\" (/orders, /orders/*, /orders/{id}, /orders/**)");
+    size_t named = 0;
+    if (!valid_path_pattern(r->path, &named))
+        return err_at(l, slsec_node_get(n, "path"),
+                      "a route path starts with / and has no spaces, ? or #; a {name} is a whole segment, "
+                      "named once, with letters, digits and _");
     if (!r->name)
         r->name = r->path;
     if (r->method) {
@@ -344,17 +399,18 @@ static int load_route(loader *l, const slsec_node *n, slsec_guard_route *r)
         else
             return err_at(l, slsec_node_get(n, "waf"), "waf must be off, detect or block");
     }
-    const char *schema = NULL;
-    if ((rc = get_string(l, n, "schema", &schema)))
+    if (slsec_node_get(n, "path_schema") && named == 0)
+        return err_at(l, slsec_node_get(n, "path_schema"),
+                      "path_schema needs named segments in the path (/orders/{id})");
+    /* the schemas are a route's last step: a route that fails holds none */
+    if ((rc = load_route_schema(l, n, "schema", &r->schema_path, &r->schema)) ||
+        (rc = load_route_schema(l, n, "query_schema", &r->query_schema_path, &r->query_schema)) ||
+        (rc = load_route_schema(l, n, "path_schema", &r->path_schema_path, &r->path_schema))) {
+        slsec_schema_free(r->schema);
+        slsec_schema_free(r->query_schema);
+        slsec_schema_free(r->path_schema);
+        r->schema = r->query_schema = r->path_schema = NULL;
         return rc;
-    if (schema) {
-        r->schema_path = resolve_path(l, schema);
-        slsec_diag sd = {0};
-        rc = slsec_schema_load(r->schema_path, &r->schema, &sd);
-        if (rc)
-            return sd.line ? err_at(l, slsec_node_get(n, "schema"), "schema %s:%d:%d: %s", r->schema_path,
-                                    sd.line, sd.col, sd.message)
-                           : err_at(l, slsec_node_get(n, "schema"), "schema %s: %s", r->schema_path, sd.message);
     }
     return SLSEC_OK;
 }
@@ -510,10 +566,49 @@ static int load_lambda(loader *l, const slsec_node *n)
     return SLSEC_OK;
 }
 
+/* The certificate and key are checked now (readable, PEM, matching), so a
+ * config that loads is one whose listener can complete a handshake. */
+static int load_tls(loader *l, const slsec_node *n)
+{
+    static const char *const keys[] = {"cert", "key", NULL};
+    int rc;
+    if ((rc = want_map(l, n, "listen_tls")) || (rc = check_keys(l, n, "listen_tls", keys)))
+        return rc;
+    slsec_guard_config *c = l->c;
+    const char *cert = NULL, *key = NULL;
+    if ((rc = get_string(l, n, "cert", &cert)) || (rc = get_string(l, n, "key", &key)))
+        return rc;
+    if (!cert || !key)
+        return err_at(l, n, "listen_tls needs \"cert\" (PEM, the chain) and \"key\" (PEM)");
+    c->tls_cert = resolve_path(l, cert);
+    c->tls_key = resolve_path(l, key);
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx)
+        slsec_oom();
+    c->tls_ctx = ctx;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    const slsec_node *at = slsec_node_get(n, "cert");
+    ERR_clear_error();
+    bool ok = SSL_CTX_use_certificate_chain_file(ctx, c->tls_cert) == 1;
+    if (ok) {
+        at = slsec_node_get(n, "key");
+        ok = SSL_CTX_use_PrivateKey_file(ctx, c->tls_key, SSL_FILETYPE_PEM) == 1 && SSL_CTX_check_private_key(ctx) == 1;
+    }
+    if (!ok) {
+        char err[256];
+        ERR_error_string_n(ERR_get_error(), err, sizeof err);
+        ERR_clear_error();
+        return err_at(l, at, "listen_tls: %s: %s", at == slsec_node_get(n, "cert") ? c->tls_cert : c->tls_key, err);
+    }
+    return SLSEC_OK;
+}
+
 static int load_root(loader *l, const slsec_node *root)
 {
-    static const char *const keys[] = {"api_keys", "jwt", "lambda", "limits", "listen", "rate_limit_table",
-                                       "routes", "trusted_proxies", "upstreams", "version", "waf", NULL};
+    static const char *const keys[] = {"api_keys", "jwt", "lambda", "limits", "listen", "listen_tls",
+                                       "rate_limit_table", "routes", "trusted_proxies", "upstreams", "version",
+                                       "waf", NULL};
     int rc;
     if (!root)
         return err_at(l, NULL, "the configuration is empty");
@@ -529,6 +624,9 @@ static int load_root(loader *l, const slsec_node *root)
         return rc;
     if (!split_host_port(c->arena, listen, &c->listen_host, &c->listen_port))
         return err_at(l, slsec_node_get(root, "listen"), "listen must be host:port");
+    const slsec_node *tls = slsec_node_get(root, "listen_tls");
+    if (tls && (rc = load_tls(l, tls)))
+        return rc;
     long cap = 65536;
     if ((rc = get_long(l, root, "rate_limit_table", 128, 100000000, &cap)))
         return rc;
@@ -599,14 +697,17 @@ void slsec_guard_config_free(slsec_guard_config *c)
 {
     if (!c)
         return;
-    for (size_t i = 0; i < c->route_count; i++)
+    for (size_t i = 0; i < c->route_count; i++) {
         slsec_schema_free(c->routes[i].schema);
-    /* the schema is a route's last step, so a failed route holds none */
+        slsec_schema_free(c->routes[i].query_schema);
+        slsec_schema_free(c->routes[i].path_schema);
+    }
     slsec_jwks_free(c->jwks);
     slsec_waf_free(c->waf);
     slsec_schema_free(c->sqs.schema);
     slsec_schema_free(c->sns.schema);
     slsec_schema_free(c->eventbridge.schema);
+    SSL_CTX_free(c->tls_ctx);
     slsec_arena_free(c->arena);
     free(c);
 }
@@ -627,6 +728,7 @@ int slsec_guard_config_parse(const char *file, const char *text, size_t len, con
         .upstream_connect_timeout_ms = 1000,
         .upstream_timeout_ms = 10000,
         .max_concurrent = 1024,
+        .min_bytes_per_second = 1024,
     };
     c->waf_opts = (slsec_waf_opts){
         .crs_setup = "/etc/modsecurity/crs/crs-setup.conf",
@@ -687,18 +789,20 @@ bool slsec_guard_jwks_refresh(slsec_guard_config *c, long long now, bool unknown
 
 /* ---- queries ------------------------------------------------------------------------ */
 
-/* Segment match: '*' is one non-empty segment, a final '**' any rest. */
+/* Segment match: '*' and '{name}' are one non-empty segment, a final '**' any rest. */
 static bool path_match(const char *pat, const char *path)
 {
     while (*pat && *path) {
         if (pat[0] == '*' && pat[1] == '*' && pat[2] == '\0')
             return true;
-        if (*pat == '*' && (pat[1] == '/' || pat[1] == '\0')) {
+        bool any = *pat == '*' && (pat[1] == '/' || pat[1] == '\0');
+        bool named = *pat == '{'; /* the loader lets braces be whole segments only */
+        if (any || named) {
             size_t seg = strcspn(path, "/");
             if (seg == 0)
                 return false;
             path += seg;
-            pat++;
+            pat += any ? 1 : strcspn(pat, "/");
             continue;
         }
         if (*pat != *path)
@@ -769,9 +873,11 @@ static void print_limits(slsec_buf *b, const char *indent, const slsec_guard_lim
 {
     slsec_buf_printf(b,
                      "%smax_header_bytes: %ld\n%smax_body_bytes: %ld\n%sheader_timeout_ms: %ld\n"
-                     "%supstream_connect_timeout_ms: %ld\n%supstream_timeout_ms: %ld\n%smax_concurrent: %ld\n",
+                     "%supstream_connect_timeout_ms: %ld\n%supstream_timeout_ms: %ld\n%smax_concurrent: %ld\n"
+                     "%smin_bytes_per_second: %ld\n",
                      indent, l->max_header_bytes, indent, l->max_body_bytes, indent, l->header_timeout_ms, indent,
-                     l->upstream_connect_timeout_ms, indent, l->upstream_timeout_ms, indent, l->max_concurrent);
+                     l->upstream_connect_timeout_ms, indent, l->upstream_timeout_ms, indent, l->max_concurrent,
+                     indent, l->min_bytes_per_second);
 }
 
 void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *b)
@@ -779,6 +885,8 @@ void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *b)
     slsec_buf_printf(b, "# effective policy of %s\nversion: 1\nlisten: %s%s%s:%d\n", c->file,
                      strchr(c->listen_host, ':') ? "[" : "", c->listen_host, strchr(c->listen_host, ':') ? "]" : "",
                      c->listen_port);
+    if (c->tls_ctx)
+        slsec_buf_printf(b, "listen_tls:\n  cert: \"%s\"\n  key: \"%s\"\n", c->tls_cert, c->tls_key);
     slsec_buf_printf(b, "rate_limit_table: %zu\ntrusted_proxies: [", c->ratelimit_capacity);
     for (size_t i = 0; i < c->trusted_proxy_count; i++)
         slsec_buf_printf(b, "%s\"%s\"", i ? ", " : "", c->trusted_proxies[i].text);
@@ -825,6 +933,10 @@ void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *b)
         }
         if (r->schema_path)
             slsec_buf_printf(b, "    schema: \"%s\"\n", r->schema_path);
+        if (r->query_schema_path)
+            slsec_buf_printf(b, "    query_schema: \"%s\"\n", r->query_schema_path);
+        if (r->path_schema_path)
+            slsec_buf_printf(b, "    path_schema: \"%s\"\n", r->path_schema_path);
         static const char *const waf_names[] = {"off", "detect", "block"};
         slsec_buf_printf(b, "    waf: %s\n", waf_names[r->waf]);
         slsec_buf_puts(b, "    limits:\n");

@@ -112,6 +112,48 @@ static bool waf_ok(const slsec_guard_config *c, slsec_guard_waf_mode mode, const
     return true;
 }
 
+static void encode_into(slsec_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c))
+            slsec_buf_putc(b, (char)c);
+        else
+            slsec_buf_printf(b, "%%%02X", c);
+    }
+}
+
+/* REST (v1) events carry the query decoded, as maps: encoded again here so
+ * both event versions go through the one query parser. */
+static char *query_of_v1(json_t *e)
+{
+    json_t *multi = json_object_get(e, "multiValueQueryStringParameters");
+    json_t *single = json_object_get(e, "queryStringParameters");
+    if (!json_is_object(multi) && !json_is_object(single))
+        return NULL;
+    slsec_buf b;
+    slsec_buf_init(&b);
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_is_object(multi) ? multi : single, k, v) {
+        for (size_t i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+            const char *val = json_string_value(json_is_array(v) ? json_array_get(v, i) : v);
+            if (!val)
+                continue;
+            if (b.len)
+                slsec_buf_putc(&b, '&');
+            encode_into(&b, k);
+            slsec_buf_putc(&b, '=');
+            encode_into(&b, val);
+        }
+    }
+    if (!b.len) {
+        slsec_buf_free(&b);
+        return NULL;
+    }
+    return b.data; /* slsec_buf_free only frees data */
+}
+
 static bool http_event_allowed(const slsec_guard_config *c, slsec_ratelimit *rl, json_t *e, long long now_s,
                                uint64_t now_ns, char *reason, size_t reason_size)
 {
@@ -172,6 +214,17 @@ static bool http_event_allowed(const slsec_guard_config *c, slsec_ratelimit *rl,
         }
         if (!slsec_ratelimit_take(rl, r->name, key, &r->rate, now_ns, NULL) && !r->rl_shadow) {
             snprintf(reason, reason_size, "rate_limit");
+            return false;
+        }
+    }
+    if (r->path_schema || r->query_schema) {
+        char *v1_query = query ? NULL : query_of_v1(e);
+        char why[300];
+        slsec_guard_params_status ps = slsec_guard_params_check(r, path, query ? query : v1_query, why, sizeof why);
+        free(v1_query);
+        static const char *const names[] = {"", "invalid_path", "path_schema", "invalid_query", "query_schema"};
+        if (ps != SLSEC_PARAMS_OK) {
+            snprintf(reason, reason_size, "%s: %s", names[ps], why);
             return false;
         }
     }
@@ -299,6 +352,9 @@ typedef struct lproxy {
     struct event_base *base;
     struct evhttp *http;
     struct evhttp_connection *api; /* to the real Runtime API */
+    struct evhttp_connection *ext; /* the Extensions API: its own, for its long poll */
+    char ext_id[128];              /* Lambda-Extension-Identifier, once registered */
+    int ext_failed;                /* registration or the event loop failed: exit non-zero */
     const slsec_guard_config *cfg;
     slsec_ratelimit *rl;
     const slsec_guard_run_opts *opts;
@@ -430,6 +486,100 @@ static void on_runtime_request(struct evhttp_request *req, void *arg)
     send_upstream(r, cmd, uri ? uri : "/", evhttp_request_get_input_headers(req), evhttp_request_get_input_buffer(req));
 }
 
+/* ---- the Extensions API ------------------------------------------------------------------ */
+
+/* As an external extension, Lambda starts us before the runtime, keeps the
+ * sandbox alive while we run, and tells us when it shuts down. We register
+ * for SHUTDOWN only: the proxy serves the runtime whatever the Extensions
+ * API says, so an INVOKE event would be one more wake-up for nothing. */
+
+static void ext_next(lproxy *lp);
+
+static void ext_fail(lproxy *lp, const char *what, int code)
+{
+    if (lp->opts->errors)
+        fprintf(lp->opts->errors, "slsec guard: extension %s failed (HTTP %d): stopping\n", what, code);
+    lp->ext_failed = 1;
+    event_base_loopexit(lp->base, NULL);
+}
+
+static void ext_event(struct evhttp_request *ureq, void *arg)
+{
+    lproxy *lp = arg;
+    int code = ureq ? evhttp_request_get_response_code(ureq) : 0;
+    if (code != 200) {
+        ext_fail(lp, "event/next", code);
+        return;
+    }
+    struct evbuffer *body = evhttp_request_get_input_buffer(ureq);
+    size_t len = evbuffer_get_length(body);
+    json_t *e = json_loadb(len ? (const char *)evbuffer_pullup(body, -1) : "", len, 0, NULL);
+    const char *type = json_string_value(json_object_get(e, "eventType"));
+    if (type && strcmp(type, "SHUTDOWN") == 0) {
+        const char *why = json_string_value(json_object_get(e, "shutdownReason"));
+        if (lp->opts->errors)
+            fprintf(lp->opts->errors, "slsec guard: SHUTDOWN (%s): stopping\n", why ? why : "no reason given");
+        event_base_loopexit(lp->base, NULL);
+    } else {
+        ext_next(lp); /* anything else: not ours to act on; wait for the next */
+    }
+    json_decref(e);
+}
+
+static void ext_next(lproxy *lp)
+{
+    struct evhttp_request *req = evhttp_request_new(ext_event, lp);
+    if (!req)
+        slsec_oom();
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "Host", lp->opts->runtime_api);
+    evhttp_add_header(h, "Lambda-Extension-Identifier", lp->ext_id);
+    if (evhttp_make_request(lp->ext, req, EVHTTP_REQ_GET, "/2020-01-01/extension/event/next") != 0)
+        ext_fail(lp, "event/next", 0);
+}
+
+static bool valid_ext_id(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
+              s[n] == '-' || s[n] == '_' || s[n] == '.'))
+            return false;
+    return n > 0 && n < 128;
+}
+
+static void ext_registered(struct evhttp_request *ureq, void *arg)
+{
+    lproxy *lp = arg;
+    int code = ureq ? evhttp_request_get_response_code(ureq) : 0;
+    const char *id = code == 200 ? evhttp_find_header(evhttp_request_get_input_headers(ureq),
+                                                      "Lambda-Extension-Identifier")
+                                 : NULL;
+    /* the id goes back into a header: only what an id can hold */
+    if (!id || !valid_ext_id(id)) {
+        ext_fail(lp, "registration", code);
+        return;
+    }
+    snprintf(lp->ext_id, sizeof lp->ext_id, "%s", id);
+    if (lp->opts->errors)
+        fprintf(lp->opts->errors, "slsec guard: registered as the Lambda extension %s\n", lp->opts->extension_name);
+    ext_next(lp);
+}
+
+static void ext_register(lproxy *lp)
+{
+    struct evhttp_request *req = evhttp_request_new(ext_registered, lp);
+    if (!req)
+        slsec_oom();
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "Host", lp->opts->runtime_api);
+    evhttp_add_header(h, "Lambda-Extension-Name", lp->opts->extension_name);
+    evhttp_add_header(h, "Content-Type", "application/json");
+    evbuffer_add_printf(evhttp_request_get_output_buffer(req), "{\"events\":[\"SHUTDOWN\"]}");
+    if (evhttp_make_request(lp->ext, req, EVHTTP_REQ_POST, "/2020-01-01/extension/register") != 0)
+        ext_fail(lp, "registration", 0);
+}
+
 static void on_lambda_stop(evutil_socket_t sig, short what, void *arg)
 {
     lproxy *lp = arg;
@@ -447,6 +597,12 @@ int slsec_guard_lambda_run(const slsec_guard_run_opts *o, slsec_diag *d)
     int rc = slsec_guard_config_load(o->config_path, &cfg, d);
     if (rc)
         return rc;
+    if (cfg->tls_ctx) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, cfg->file, 0, 0,
+                       "listen_tls is for the HTTP gateway: the runtime calls the proxy in plain HTTP");
+        slsec_guard_config_free(cfg);
+        return SLSEC_EUSAGE;
+    }
     const char *api = o->runtime_api;
     const char *colon = strrchr(api, ':');
     long api_port;
@@ -466,6 +622,13 @@ int slsec_guard_lambda_run(const slsec_guard_run_opts *o, slsec_diag *d)
     lp.api = evhttp_connection_base_new(lp.base, NULL, api_host, (unsigned short)api_port);
     if (!lp.base || !lp.http || !lp.api)
         slsec_oom();
+    if (o->extension_name) {
+        lp.ext = evhttp_connection_base_new(lp.base, NULL, api_host, (unsigned short)api_port);
+        if (!lp.ext)
+            slsec_oom();
+        /* event/next waits for as long as the sandbox lives */
+        evhttp_connection_set_timeout(lp.ext, 24 * 3600);
+    }
     /* /next is a long poll: it may wait for hours */
     evhttp_connection_set_timeout(lp.api, 24 * 3600);
     evhttp_set_timeout(lp.http, 24 * 3600);
@@ -513,6 +676,9 @@ int slsec_guard_lambda_run(const slsec_guard_run_opts *o, slsec_diag *d)
         struct event *intr = evsignal_new(lp.base, SIGINT, on_lambda_stop, &lp);
         event_add(term, NULL);
         event_add(intr, NULL);
+        /* registered only once listening: Lambda may start the runtime as soon as we are */
+        if (lp.ext)
+            ext_register(&lp);
         event_base_dispatch(lp.base);
         event_free(term);
         event_free(intr);
@@ -520,8 +686,14 @@ int slsec_guard_lambda_run(const slsec_guard_run_opts *o, slsec_diag *d)
             fprintf(o->errors, "slsec guard: stopped after %llu events, %llu blocked\n",
                     (unsigned long long)lp.events, (unsigned long long)lp.blocked);
     }
+    if (lp.ext_failed && rc == SLSEC_OK) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, "", 0, 0, "the Extensions API at %s failed (see above)", api);
+        rc = SLSEC_EIO;
+    }
     evhttp_free(lp.http);
     evhttp_connection_free(lp.api);
+    if (lp.ext)
+        evhttp_connection_free(lp.ext);
     event_base_free(lp.base);
     slsec_ratelimit_free(lp.rl);
     slsec_guard_config_free(cfg);

@@ -3,10 +3,11 @@
  *
  * One event loop, one thread. A request goes through
  *
- *   route ─▶ concurrency ─▶ body size ─▶ auth ─▶ rate limit ─▶ schema ─▶ upstream
+ *   route ─▶ header size ─▶ concurrency ─▶ body size ─▶ auth ─▶ rate limit
+ *         ─▶ path/query schemas ─▶ body schema ─▶ WAF ─▶ upstream
  *
- * and the first step that refuses it answers (404, 503, 413, 401, 429,
- * 400/415/422) without the upstream ever seeing it; every answer, refused
+ * and the first step that refuses it answers (404, 431, 503, 413, 401, 429,
+ * 400/415/422, 403) without the upstream ever seeing it; every answer, refused
  * or relayed, is one JSON access-log line whose path and subject went
  * through the detector engine (secrets in query strings are masked).
  *
@@ -18,9 +19,9 @@
  *
  * What evhttp decides for us, and so what is not yet ours: request bodies
  * are read whole before the callback (bounded by the largest route limit),
- * and the upstream connect timeout is the upstream timeout (libevent 2.1
- * has one timer per connection). Slow clients are ours: see client_conn.
- * docs/guard.md lists the rest.
+ * and the header limit before routing is the largest route's. Slow clients
+ * (client_conn) and the upstream connect timeout (on_connect_timer) are
+ * ours. docs/guard.md lists the rest.
  */
 #include "slsec/guard.h"
 
@@ -35,23 +36,29 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include "slsec/detect.h"
 
 /* ---- metrics ------------------------------------------------------------------------ */
 
 typedef enum {
-    DENY_NO_ROUTE, DENY_CONCURRENCY, DENY_BODY_SIZE, DENY_AUTH, DENY_RATE_LIMIT, DENY_CONTENT_TYPE,
-    DENY_INVALID_JSON, DENY_SCHEMA, DENY_WAF, DENY_UPSTREAM_ERROR, DENY_UPSTREAM_TIMEOUT, DENY_COUNT
+    DENY_NO_ROUTE, DENY_HEADER_SIZE, DENY_CONCURRENCY, DENY_BODY_SIZE, DENY_AUTH, DENY_RATE_LIMIT,
+    DENY_INVALID_PATH, DENY_PATH_SCHEMA, DENY_INVALID_QUERY, DENY_QUERY_SCHEMA, DENY_CONTENT_TYPE,
+    DENY_INVALID_JSON, DENY_SCHEMA, DENY_WAF, DENY_UPSTREAM_ERROR, DENY_UPSTREAM_CONNECT_TIMEOUT,
+    DENY_UPSTREAM_TIMEOUT, DENY_COUNT
 } deny_reason;
 
 static const char *const deny_names[DENY_COUNT] = {
-    "no_route", "concurrency", "body_size", "auth", "rate_limit", "content_type",
-    "invalid_json", "schema", "waf", "upstream_error", "upstream_timeout",
+    "no_route", "header_size", "concurrency", "body_size", "auth", "rate_limit",
+    "invalid_path", "path_schema", "invalid_query", "query_schema", "content_type",
+    "invalid_json", "schema", "waf", "upstream_error", "upstream_connect_timeout",
+    "upstream_timeout",
 };
 
 static const double latency_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -87,26 +94,34 @@ typedef struct generation {
 /* Every client connection, for the request deadline: evhttp's own timer is
  * an inactivity timer, which a client sending a byte a second never trips.
  * We make each connection's bufferevent ourselves (evhttp_set_bevcb), keep
- * a reference to it, and once a second sweep them: a connection whose
- * request has not fully arrived by its deadline is shut down (evhttp then
- * sees the end of the stream and frees it); one evhttp has freed (its
- * callbacks are cleared) loses our reference, which closes its socket. */
+ * a reference to it, count the bytes arriving on it, and four times a
+ * second sweep them: a connection whose request is arriving slower than
+ * the minimum rate (past the grace of header_timeout_ms, each byte earns
+ * 1/min_bytes_per_second s: a large body sent briskly gets the time it
+ * needs, a trickle does not) is shut down (evhttp then sees the end of the
+ * stream and frees it); one evhttp has freed (its callbacks are cleared)
+ * loses our reference, which closes its socket. */
 typedef struct client_conn {
     struct bufferevent *bev;
-    uint64_t deadline_ns; /* 0 while a request is being answered */
+    struct evbuffer_cb_entry *counter;
+    uint64_t since_ns; /* the current request is awaited since; 0 while it is answered */
+    uint64_t bytes;    /* received since since_ns */
 } client_conn;
 
 typedef struct conn_table {
-    client_conn *items;
+    client_conn **items;
     size_t count, cap;
 } conn_table;
 
 typedef struct guard {
     struct event_base *base;
     conn_table conns;
-    uint64_t request_deadline_ns;
+    uint64_t request_deadline_ns; /* the grace: header_timeout_ms */
+    uint64_t min_rate;            /* bytes per second owed past the grace */
     uint64_t cut_off;
     long in_flight;           /* requests between on_request and their answer */
+    bool tls;                 /* the listener speaks TLS (X-Forwarded-Proto, Forwarded proto=) */
+    SSL_CTX *tls_ctx;         /* the one it started with: used when a reload drops listen_tls */
     uint64_t stop_deadline_ns; /* set by SIGTERM/SIGINT: drain until then */
     struct evhttp_bound_socket *listener;
     struct evhttp *http;
@@ -133,6 +148,10 @@ typedef struct pending {
     const char *decision;
     int waf_rule; /* the rule that blocked, or matched in detect mode */
     struct bufferevent *conn_bev; /* the client connection's, for its deadline */
+    struct evhttp_request *ureq;  /* to the upstream, until it is done */
+    struct evhttp_connection *uconn;
+    struct event *connect_timer;  /* upstream_connect_timeout_ms, armed when a connect was needed */
+    bool counted;                 /* in the route's in_flight */
 } pending;
 
 static uint64_t now_ns(void)
@@ -159,16 +178,35 @@ static void logf_err(guard *g, const char *fmt, ...)
 static client_conn *conn_find(guard *g, const struct bufferevent *bev)
 {
     for (size_t i = 0; bev && i < g->conns.count; i++)
-        if (g->conns.items[i].bev == bev)
-            return &g->conns.items[i];
+        if (g->conns.items[i]->bev == bev)
+            return g->conns.items[i];
     return NULL;
 }
 
-static void conn_set_deadline(guard *g, struct bufferevent *bev, uint64_t deadline)
+/* since: 0 while a request is being answered (no deadline), else the
+ * moment the next one is awaited from. */
+static void conn_await(guard *g, struct bufferevent *bev, uint64_t since)
 {
     client_conn *c = conn_find(g, bev);
-    if (c)
-        c->deadline_ns = deadline;
+    if (c) {
+        c->since_ns = since;
+        c->bytes = 0;
+    }
+}
+
+static void count_bytes(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    client_conn *c = arg;
+    c->bytes += info->n_added;
+}
+
+/* Has the connection's request been arriving too slowly? */
+static bool conn_too_slow(const guard *g, const client_conn *c, uint64_t now)
+{
+    if (!c->since_ns || now <= c->since_ns)
+        return false;
+    double earned_ns = (double)c->bytes * 1e9 / (double)(g->min_rate ? g->min_rate : 1);
+    return (double)(now - c->since_ns) > (double)g->request_deadline_ns + earned_ns;
 }
 
 static struct bufferevent *conn_bev(struct evhttp_request *req)
@@ -180,19 +218,51 @@ static struct bufferevent *conn_bev(struct evhttp_request *req)
 static struct bufferevent *make_client_bev(struct event_base *base, void *arg)
 {
     guard *g = arg;
-    struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    struct bufferevent *bev;
+    if (g->tls) {
+        /* a reload may rotate the certificate: new connections take the current one */
+        SSL_CTX *ctx = g->current->cfg->tls_ctx ? g->current->cfg->tls_ctx : g->tls_ctx;
+        /* never NULL here: evhttp would then make a plain-text connection of its own */
+        SSL *ssl = SSL_new(ctx);
+        if (!ssl)
+            slsec_oom();
+        /* evhttp gives the accepted socket later (bufferevent_setfd), which starts the handshake */
+        bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+        if (!bev)
+            slsec_oom();
+        /* a client closing without close_notify has still sent its whole request */
+        bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    } else {
+        bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    }
     if (!bev)
         return NULL;
     bufferevent_incref(bev);
     if (g->conns.count == g->conns.cap) {
         g->conns.cap = g->conns.cap ? g->conns.cap * 2 : 256;
-        client_conn *more = realloc(g->conns.items, g->conns.cap * sizeof *more);
+        client_conn **more = realloc(g->conns.items, g->conns.cap * sizeof *more);
         if (!more)
             slsec_oom();
         g->conns.items = more;
     }
-    g->conns.items[g->conns.count++] = (client_conn){bev, now_ns() + g->request_deadline_ns};
+    client_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        slsec_oom();
+    c->bev = bev;
+    c->since_ns = now_ns();
+    /* the input buffer stays the bufferevent's for its whole life; evhttp
+     * only drains it, so this sees every byte the client sends */
+    c->counter = evbuffer_add_cb(bufferevent_get_input(bev), count_bytes, c);
+    g->conns.items[g->conns.count++] = c;
     return bev;
+}
+
+static void conn_release(client_conn *c)
+{
+    if (c->counter)
+        evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->counter);
+    bufferevent_decref(c->bev);
+    free(c);
 }
 
 static void sweep_conns(evutil_socket_t fd, short what, void *arg)
@@ -205,20 +275,20 @@ static void sweep_conns(evutil_socket_t fd, short what, void *arg)
         return;
     }
     for (size_t i = 0; i < g->conns.count;) {
-        client_conn *c = &g->conns.items[i];
+        client_conn *c = g->conns.items[i];
         bufferevent_data_cb readcb = NULL;
         bufferevent_getcb(c->bev, &readcb, NULL, NULL, NULL);
         if (!readcb) {
             /* evhttp is done with it: ours was the last reference */
-            bufferevent_decref(c->bev);
-            *c = g->conns.items[--g->conns.count];
+            conn_release(c);
+            g->conns.items[i] = g->conns.items[--g->conns.count];
             continue;
         }
-        if (c->deadline_ns && now > c->deadline_ns) {
+        if (conn_too_slow(g, c, now)) {
             evutil_socket_t sock = bufferevent_getfd(c->bev);
             if (sock >= 0)
                 shutdown(sock, SHUT_RDWR);
-            c->deadline_ns = 0;
+            c->since_ns = 0;
             g->cut_off++;
         }
         i++;
@@ -228,7 +298,7 @@ static void sweep_conns(evutil_socket_t fd, short what, void *arg)
 static void release_conns(guard *g)
 {
     for (size_t i = 0; i < g->conns.count; i++)
-        bufferevent_decref(g->conns.items[i].bev);
+        conn_release(g->conns.items[i]);
     free(g->conns.items);
     g->conns.items = NULL;
     g->conns.count = g->conns.cap = 0;
@@ -454,9 +524,11 @@ static void access_log(pending *p, int status)
 static void pending_free(pending *p)
 {
     /* the next request on this connection has its own deadline */
-    conn_set_deadline(p->g, p->conn_bev, now_ns() + p->g->request_deadline_ns);
+    conn_await(p->g, p->conn_bev, now_ns());
+    if (p->connect_timer)
+        event_free(p->connect_timer);
     p->g->in_flight--;
-    if (p->route)
+    if (p->counted)
         p->gen->in_flight[p->route_index]--;
     generation_release(p->g->base, p->gen);
     free(p->uri);
@@ -496,6 +568,9 @@ static void upstream_error(enum evhttp_request_error err, void *arg)
 static void upstream_done(struct evhttp_request *ureq, void *arg)
 {
     pending *p = arg;
+    p->ureq = NULL; /* evhttp frees it after this callback */
+    if (p->connect_timer)
+        event_del(p->connect_timer);
     p->upstream_ns = now_ns() - p->upstream_start_ns;
     int code = ureq ? evhttp_request_get_response_code(ureq) : 0;
     if (!ureq || code == 0 || p->upstream_error) {
@@ -522,6 +597,93 @@ static void upstream_done(struct evhttp_request *ureq, void *arg)
     pending_free(p);
 }
 
+/* Is the upstream connection's socket connected? (No socket yet, or a
+ * connect still in progress, is not.) */
+static bool upstream_connected(struct evhttp_connection *conn)
+{
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
+    evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    return fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &sl) == 0;
+}
+
+/* libevent 2.1 bounds a connect by the connection's one timeout, the
+ * response's: a dead upstream host would hold each request for the whole
+ * upstream_timeout_ms. This timer, armed when the request needed a
+ * connect, fails it sooner. */
+static void on_connect_timer(evutil_socket_t fd, short what, void *arg)
+{
+    pending *p = arg;
+    if (!p->ureq || upstream_connected(p->uconn))
+        return; /* connected in time: the response is upstream_timeout_ms's business */
+    struct evhttp_request *ureq = p->ureq;
+    p->ureq = NULL;
+    /* resets the connection; upstream_done is not called for a cancelled request */
+    evhttp_cancel_request(ureq);
+    p->upstream_ns = now_ns() - p->upstream_start_ns;
+    logf_err(p->g, "request %s: upstream %s did not accept the connection in time", p->id,
+             p->route->upstream->name);
+    deny(p, DENY_UPSTREAM_CONNECT_TIMEOUT, 504, "Gateway Timeout", "the upstream did not accept a connection in time");
+}
+
+/* An RFC 7239 value: a token as is, anything else as a quoted-string;
+ * false when it holds a byte no quoted-string may carry. */
+static bool forwarded_value(slsec_buf *b, const char *v)
+{
+    bool token = *v != '\0';
+    for (const char *s = v; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            return false;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("!#$%&'*+-.^_`|~", c)))
+            token = false;
+    }
+    if (token) {
+        slsec_buf_puts(b, v);
+        return true;
+    }
+    slsec_buf_putc(b, '"');
+    for (const char *s = v; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            slsec_buf_putc(b, '\\');
+        slsec_buf_putc(b, *s);
+    }
+    slsec_buf_putc(b, '"');
+    return true;
+}
+
+/* Forwarded: the received elements only from a trusted proxy, then ours:
+ * for= the peer (an IPv6 address bracketed and quoted), host= the Host the
+ * client asked for, proto= the listener's scheme. */
+static void add_forwarded(struct evkeyvalq *out, const char *received, bool trusted, const char *peer,
+                          const char *host, const char *proto)
+{
+    slsec_buf b;
+    slsec_buf_init(&b);
+    if (received && trusted && *received)
+        slsec_buf_printf(&b, "%s, ", received);
+    slsec_buf_puts(&b, "for=");
+    if (strchr(peer, ':'))
+        slsec_buf_printf(&b, "\"[%s]\"", peer);
+    else if (*peer)
+        slsec_buf_puts(&b, peer);
+    else
+        slsec_buf_puts(&b, "unknown");
+    if (host) {
+        size_t mark = b.len;
+        slsec_buf_puts(&b, ";host=");
+        if (!forwarded_value(&b, host)) {
+            b.len = mark;
+            b.data[mark] = '\0';
+        }
+    }
+    slsec_buf_printf(&b, ";proto=%s", proto);
+    evhttp_add_header(out, "Forwarded", b.data);
+    slsec_buf_free(&b);
+}
+
 static void forward(pending *p)
 {
     generation *gen = p->gen;
@@ -536,13 +698,19 @@ static void forward(pending *p)
     struct evkeyvalq *out = evhttp_request_get_output_headers(ureq);
     const char *connection = evhttp_find_header(in, "Connection");
     const char *xff = NULL;
+    slsec_buf fwd; /* a repeated Forwarded header is one list (RFC 7230 3.2.2) */
+    slsec_buf_init(&fwd);
     for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next) {
         if (hop_by_hop(h->key, connection) || slsec_str_eq_ci(h->key, "host") ||
             slsec_str_eq_ci(h->key, "x-request-id") || slsec_str_eq_ci(h->key, "x-forwarded-host") ||
-            slsec_str_eq_ci(h->key, "x-forwarded-proto") || slsec_str_eq_ci(h->key, "forwarded"))
+            slsec_str_eq_ci(h->key, "x-forwarded-proto"))
             continue;
         if (slsec_str_eq_ci(h->key, "x-forwarded-for")) {
             xff = h->value;
+            continue;
+        }
+        if (slsec_str_eq_ci(h->key, "forwarded")) {
+            slsec_buf_printf(&fwd, "%s%s", fwd.len ? ", " : "", h->value);
             continue;
         }
         evhttp_add_header(out, h->key, h->value);
@@ -559,12 +727,16 @@ static void forward(pending *p)
              strchr(u->host, ':') ? "]" : "", u->port);
     evhttp_add_header(out, "Host", hostport);
     const char *orig_host = evhttp_find_header(in, "Host");
+    const char *proto = p->g->tls ? "https" : "http";
     if (orig_host)
         evhttp_add_header(out, "X-Forwarded-Host", orig_host);
-    evhttp_add_header(out, "X-Forwarded-Proto", "http");
+    evhttp_add_header(out, "X-Forwarded-Proto", proto);
     evhttp_add_header(out, "X-Request-Id", p->id);
+    bool trusted = slsec_guard_trusted_proxy(gen->cfg, peer);
+    add_forwarded(out, fwd.len ? fwd.data : NULL, trusted, peer, orig_host, proto);
+    slsec_buf_free(&fwd);
     /* a chain is kept only from a proxy we trust; otherwise it is the client's word */
-    if (xff && slsec_guard_trusted_proxy(gen->cfg, peer)) {
+    if (xff && trusted) {
         char *chain = NULL;
         if (asprintf(&chain, "%s, %s", xff, peer) < 0)
             slsec_oom();
@@ -576,9 +748,23 @@ static void forward(pending *p)
     evbuffer_add_buffer(evhttp_request_get_output_buffer(ureq), evhttp_request_get_input_buffer(p->req));
     p->upstream_start_ns = now_ns();
     enum evhttp_cmd_type cmd = evhttp_request_get_command(p->req);
+    /* asked before the request starts a connect: an established keep-alive
+     * connection needs no connect timer */
+    bool needs_connect = !upstream_connected(conn);
     if (evhttp_make_request(conn, ureq, cmd, p->uri) != 0) {
         /* evhttp_make_request frees ureq on failure */
         deny(p, DENY_UPSTREAM_ERROR, 502, "Bad Gateway", "the upstream could not be reached");
+        return;
+    }
+    p->ureq = ureq;
+    p->uconn = conn;
+    long ms = p->route->limits.upstream_connect_timeout_ms;
+    if (needs_connect && ms < p->route->limits.upstream_timeout_ms) {
+        p->connect_timer = evtimer_new(p->g->base, on_connect_timer, p);
+        if (!p->connect_timer)
+            slsec_oom();
+        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+        evtimer_add(p->connect_timer, &tv);
     }
 }
 
@@ -746,7 +932,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     p->g = g;
     p->req = req;
     p->conn_bev = conn_bev(req);
-    conn_set_deadline(g, p->conn_bev, 0);
+    conn_await(g, p->conn_bev, 0);
     g->in_flight++;
     p->gen = g->current;
     p->gen->refs++;
@@ -791,12 +977,23 @@ static void on_request(struct evhttp_request *req, void *arg)
     }
     p->route_index = (size_t)(p->route - cfg->routes);
     const slsec_guard_route *r = p->route;
+    /* evhttp's limit is the largest route's; this route's is applied here,
+     * counted as it arrived: the request line and each "Name: value" line */
+    const char *target = evhttp_request_get_uri(req);
+    size_t header_bytes = strlen(p->method) + strlen(target ? target : "") + 12;
+    for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next)
+        header_bytes += strlen(h->key) + strlen(h->value) + 4;
+    if ((long)header_bytes > r->limits.max_header_bytes) {
+        deny(p, DENY_HEADER_SIZE, 431, "Request Header Fields Too Large",
+             "the header block is larger than this route allows");
+        return;
+    }
     if (p->gen->in_flight[p->route_index] >= r->limits.max_concurrent) {
-        p->route = NULL; /* not counted in flight */
         deny(p, DENY_CONCURRENCY, 503, "Service Unavailable", "too many requests in flight on this route");
         return;
     }
     p->gen->in_flight[p->route_index]++;
+    p->counted = true;
     struct evbuffer *body = evhttp_request_get_input_buffer(req);
     size_t body_len = evbuffer_get_length(body);
     if ((long)body_len > r->limits.max_body_bytes) {
@@ -879,6 +1076,17 @@ static void on_request(struct evhttp_request *req, void *arg)
         }
     }
 
+    if (r->path_schema || r->query_schema) {
+        char why[340];
+        slsec_guard_params_status ps = slsec_guard_params_check(r, path, query, why, sizeof why);
+        static const deny_reason reasons[] = {DENY_NO_ROUTE, DENY_INVALID_PATH, DENY_PATH_SCHEMA, DENY_INVALID_QUERY,
+                                              DENY_QUERY_SCHEMA};
+        if (ps != SLSEC_PARAMS_OK) {
+            /* 400, not the body's 422: the request target is not content */
+            deny(p, reasons[ps], 400, "Bad Request", why);
+            return;
+        }
+    }
     if (r->schema && (cmd == EVHTTP_REQ_POST || cmd == EVHTTP_REQ_PUT || cmd == EVHTTP_REQ_PATCH)) {
         if (!content_is_json(evhttp_find_header(in, "Content-Type"))) {
             deny(p, DENY_CONTENT_TYPE, 415, "Unsupported Media Type", "this route takes application/json");
@@ -913,13 +1121,16 @@ static void on_request(struct evhttp_request *req, void *arg)
 
 static void configure_server(guard *g, const slsec_guard_config *cfg)
 {
-    long max_body = 0, max_header = 0, timeout = 0;
+    long max_body = 0, max_header = 0, timeout = 0, min_rate = 0;
+    /* before routing, the connection gets the most lenient of the routes' values */
     for (size_t i = 0; i < cfg->route_count; i++) {
         const slsec_guard_limits *l = &cfg->routes[i].limits;
         if (l->max_body_bytes > max_body) max_body = l->max_body_bytes;
         if (l->max_header_bytes > max_header) max_header = l->max_header_bytes;
         if (l->header_timeout_ms > timeout) timeout = l->header_timeout_ms;
+        if (!min_rate || l->min_bytes_per_second < min_rate) min_rate = l->min_bytes_per_second;
     }
+    g->min_rate = (uint64_t)(min_rate > 0 ? min_rate : 1);
     evhttp_set_max_body_size(g->http, (ev_ssize_t)max_body);
     evhttp_set_max_headers_size(g->http, (ev_ssize_t)max_header);
     struct timeval tv = {timeout / 1000, (timeout % 1000) * 1000};
@@ -949,6 +1160,8 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
     const slsec_guard_config *old = g->current->cfg;
     if (strcmp(old->listen_host, cfg->listen_host) != 0 || old->listen_port != cfg->listen_port)
         logf_err(g, "reload: listen changed; it takes effect at the next start");
+    if (!cfg->tls_ctx != !g->tls)
+        logf_err(g, "reload: listen_tls added or removed; it takes effect at the next start");
     generation *gen = generation_new(g, cfg);
     generation_release(g->base, g->current);
     g->current = gen;
@@ -1024,6 +1237,11 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
     evhttp_set_bevcb(g.http, make_client_bev, &g);
     configure_server(&g, cfg);
     g.current = generation_new(&g, cfg);
+    if (cfg->tls_ctx) {
+        g.tls = true;
+        g.tls_ctx = cfg->tls_ctx;
+        SSL_CTX_up_ref(g.tls_ctx);
+    }
     struct evhttp_bound_socket *bound = evhttp_bind_socket_with_handle(g.http, host, (ev_uint16_t)port);
     g.listener = bound;
     rc = SLSEC_OK;
@@ -1037,7 +1255,8 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
         if (getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &sl) == 0)
             bound_port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                                   : ntohs(((struct sockaddr_in *)&ss)->sin_port);
-        logf_err(&g, "listening on %s:%d (%zu routes)", host, bound_port, cfg->route_count);
+        logf_err(&g, "listening on %s:%d%s (%zu routes)", host, bound_port, g.tls ? " with TLS" : "",
+                 cfg->route_count);
         if (o->ready_file) {
             char tmp[4096];
             snprintf(tmp, sizeof tmp, "%s.tmp", o->ready_file);
@@ -1066,6 +1285,7 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
     evhttp_free(g.http);
     release_conns(&g);
     generation_release(NULL, g.current);
+    SSL_CTX_free(g.tls_ctx);
     event_base_free(g.base);
     slsec_ratelimit_free(g.rl);
     slsec_detect_scanner_free(g.masker);

@@ -936,3 +936,105 @@ bool slsec_schema_validate(const slsec_schema *s, const json_t *instance, char *
         return fail(&c, "depth");
     return validate(&c, s->root, instance, 0);
 }
+
+/* ---- text parameters -------------------------------------------------------------- */
+
+/* A schema with its $ref followed (a few hops: a chain longer than that is
+ * left alone rather than walked). */
+static const json_t *deref(const slsec_schema *s, const json_t *sc)
+{
+    for (int hops = 0; hops < 8 && json_is_object(sc); hops++) {
+        const char *ref = json_string_value(json_object_get(sc, "$ref"));
+        if (!ref || json_object_get(sc, "type"))
+            return sc;
+        const json_t *target = NULL;
+        for (size_t i = 0; i < s->ref_count && !target; i++)
+            if (strcmp(s->refs[i].ref, ref) == 0)
+                target = s->refs[i].target;
+        if (!target)
+            return sc;
+        sc = target;
+    }
+    return sc;
+}
+
+static bool type_allows(const json_t *type, const char *t)
+{
+    if (json_is_string(type))
+        return strcmp(json_string_value(type), t) == 0;
+    for (size_t i = 0; i < json_array_size(type); i++) {
+        const char *x = json_string_value(json_array_get(type, i));
+        if (x && strcmp(x, t) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The value the type asks for, or NULL when the text is not exactly one. */
+static json_t *coerce_text(const json_t *type, const char *text)
+{
+    if (!type || type_allows(type, "string"))
+        return NULL;
+    size_t n = strlen(text);
+    /* the JSON number grammar only: no blanks, "+1", "0x10", "inf" or "1e" */
+    if (n && (type_allows(type, "integer") || type_allows(type, "number")) &&
+        (text[0] == '-' || (text[0] >= '0' && text[0] <= '9')) && text[n - 1] >= '0' && text[n - 1] <= '9') {
+        json_t *v = json_loadb(text, n, JSON_DECODE_ANY, NULL);
+        if (v && json_is_integer(v))
+            return v;
+        if (v && json_is_real(v) && type_allows(type, "number"))
+            return v;
+        json_decref(v);
+    }
+    if (type_allows(type, "boolean") && (strcmp(text, "true") == 0 || strcmp(text, "false") == 0))
+        return json_boolean(text[0] == 't');
+    return NULL;
+}
+
+static void coerce_member(const slsec_schema *s, const json_t *sc, json_t *object, const char *key, json_t *value)
+{
+    sc = deref(s, sc);
+    const json_t *type = json_object_get(sc, "type");
+    if (!type)
+        return;
+    if (json_is_string(value) && type_allows(type, "array") && !type_allows(type, "string")) {
+        json_t *arr = json_array();
+        json_array_append(arr, value);
+        json_object_set_new(object, key, arr);
+        value = arr;
+    }
+    if (json_is_array(value)) {
+        const json_t *items = deref(s, json_object_get(sc, "items"));
+        const json_t *itype = json_object_get(items, "type");
+        for (size_t i = 0; itype && i < json_array_size(value); i++) {
+            const char *text = json_string_value(json_array_get(value, i));
+            json_t *typed = text ? coerce_text(itype, text) : NULL;
+            if (typed)
+                json_array_set_new(value, i, typed);
+        }
+        return;
+    }
+    if (json_is_string(value)) {
+        json_t *typed = coerce_text(type, json_string_value(value));
+        if (typed)
+            json_object_set_new(object, key, typed);
+    }
+}
+
+void slsec_schema_coerce_params(const slsec_schema *s, json_t *object)
+{
+    if (!s || !json_is_object(object))
+        return;
+    const json_t *root = deref(s, s->root);
+    const json_t *props = json_object_get(root, "properties");
+    if (!json_is_object(props))
+        return;
+    const char *key;
+    json_t *value;
+    void *tmp;
+    json_object_foreach_safe(object, tmp, key, value) {
+        const json_t *sc = json_object_get(props, key);
+        if (sc)
+            coerce_member(s, sc, object, key, value);
+    }
+}

@@ -8,7 +8,14 @@ EVENTS.json is a list of {"id": ..., "event": {...}}. GET
 Lambda-Runtime-Aws-Request-Id and Lambda-Runtime-Deadline-Ms), then blocks as
 the real long poll does. POST .../invocation/ID/response and .../ID/error are
 appended to RECORD.jsonl as {"id", "kind", "body", "error_type"} and answered
-202. Listens on 127.0.0.1, any free port, written to PORTFILE."""
+202. Listens on 127.0.0.1, any free port, written to PORTFILE.
+
+The Extensions API too: POST /2020-01-01/extension/register (recorded as
+kind "register" with the Lambda-Extension-Name and the body; answered with
+Lambda-Extension-Identifier "ext-id-1"), and GET
+/2020-01-01/extension/event/next, which blocks until the test asks for a
+shutdown (POST /test/shutdown), then answers a SHUTDOWN event; a next
+without the identifier is answered 403, as Lambda does."""
 import json
 import os
 import sys
@@ -18,7 +25,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 events = json.load(open(sys.argv[1]))
 lock = threading.Lock()
+shutdown = threading.Event()
 PREFIX = "/2018-06-01/runtime/invocation/"
+EXT = "/2020-01-01/extension/"
 
 
 class Api(BaseHTTPRequestHandler):
@@ -32,7 +41,19 @@ class Api(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def record(self, **entry):
+        with lock, open(sys.argv[3], "a") as f:
+            f.write(json.dumps(entry) + "\n")
+
     def do_GET(self):
+        if self.path == EXT + "event/next":
+            if self.headers.get("Lambda-Extension-Identifier") != "ext-id-1":
+                return self.reply(403, b'{"errorType":"Extension.Forbidden"}')
+            self.record(id="ext", kind="next", body="", error_type=None)
+            shutdown.wait()
+            body = json.dumps({"eventType": "SHUTDOWN", "shutdownReason": "spindown",
+                               "deadlineMs": int(time.time() * 1000) + 2000}).encode()
+            return self.reply(200, body, [("Content-Type", "application/json")])
         if self.path != PREFIX + "next":
             return self.reply(404)
         with lock:
@@ -48,6 +69,14 @@ class Api(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode(errors="replace")
+        if self.path == EXT + "register":
+            self.record(id="ext", kind="register", body=body, error_type=None,
+                        name=self.headers.get("Lambda-Extension-Name"))
+            return self.reply(200, b'{"functionName":"f","functionVersion":"$LATEST","handler":"h"}',
+                              [("Content-Type", "application/json"), ("Lambda-Extension-Identifier", "ext-id-1")])
+        if self.path == "/test/shutdown":
+            shutdown.set()
+            return self.reply(200)
         parts = self.path[len(PREFIX):].split("/") if self.path.startswith(PREFIX) else []
         if len(parts) != 2 or parts[1] not in ("response", "error"):
             return self.reply(404)

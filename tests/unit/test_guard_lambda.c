@@ -24,7 +24,10 @@ static const char policy[] =
     "routes:\n"
     "  - {name: public, method: GET, path: /public/**, auth: none}\n"
     "  - {name: create-order, method: POST, path: /orders, auth: none, schema: schemas/order.json,\n"
-    "     limits: {max_body_bytes: 200}}\n";
+    "     limits: {max_body_bytes: 200}}\n"
+    "  - {name: search, method: GET, path: /search, auth: none, query_schema: schemas/search-query.json}\n"
+    "  - {name: order, method: GET, path: \"/customers/{customer}/orders/{id}\", auth: none,\n"
+    "     path_schema: schemas/order-path.json}\n";
 
 static slsec_guard_config *cfg;
 
@@ -97,6 +100,28 @@ static void http_events(void **state)
     assert_string_equal(why, "malformed: the event is not JSON");
 }
 
+static void http_parameters(void **state)
+{
+    (void)state;
+    char why[200];
+    /* HTTP API (v2): the raw query string */
+    assert_true(allowed("{\"rawPath\":\"/search\",\"rawQueryString\":\"q=a&limit=5\","
+                        "\"requestContext\":{\"http\":{\"method\":\"GET\"}}}", why));
+    assert_false(allowed("{\"rawPath\":\"/search\",\"rawQueryString\":\"q=a&limit=500\","
+                         "\"requestContext\":{\"http\":{\"method\":\"GET\"}}}", why));
+    assert_string_equal(why, "query_schema: query: /limit: maximum");
+    /* REST API (v1): decoded maps, repeated keys in the multi-value one */
+    assert_true(allowed("{\"httpMethod\":\"GET\",\"path\":\"/search\",\"queryStringParameters\":{\"q\":\"a b&c\"},"
+                        "\"multiValueQueryStringParameters\":{\"q\":[\"a b&c\"],\"tag\":[\"x\",\"y\"]}}", why));
+    assert_false(allowed("{\"httpMethod\":\"GET\",\"path\":\"/search\",\"queryStringParameters\":{\"limit\":\"5\"}}",
+                         why));
+    assert_string_equal(why, "query_schema: query: /: required");
+    assert_false(allowed("{\"httpMethod\":\"GET\",\"path\":\"/search\"}", why));
+    assert_true(allowed("{\"httpMethod\":\"GET\",\"path\":\"/customers/c1/orders/3\"}", why));
+    assert_false(allowed("{\"httpMethod\":\"GET\",\"path\":\"/customers/c1/orders/-3\"}", why));
+    assert_string_equal(why, "path_schema: path: /id: minimum");
+}
+
 static void record_events(void **state)
 {
     (void)state;
@@ -119,6 +144,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(kinds),
         cmocka_unit_test(http_events),
+        cmocka_unit_test(http_parameters),
         cmocka_unit_test(record_events),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
