@@ -51,7 +51,51 @@ static void field(slsec_jw *w, const char *key, const char *value)
     slsec_jw_str(w, value);
 }
 
-static void finding_json(slsec_jw *w, const slsec_finding *f)
+/* "fix" and "references" depend on the rule alone: rendered once per
+ * rule (and depth), spliced into each of its findings. */
+typedef struct rule_members {
+    const slsec_rule *rule;
+    int depth;
+    slsec_buf rendered;
+} rule_members;
+
+typedef struct members_cache {
+    rule_members *items;
+    size_t count, cap;
+} members_cache;
+
+static const slsec_buf *rule_constants(members_cache *mc, slsec_jw *w, const slsec_rule *rule)
+{
+    for (size_t i = 0; i < mc->count; i++) /* a report names few rules */
+        if (mc->items[i].rule == rule && mc->items[i].depth == w->depth)
+            return &mc->items[i].rendered;
+    if (mc->count == mc->cap) {
+        mc->cap = mc->cap ? 2 * mc->cap : 32;
+        rule_members *more = realloc(mc->items, mc->cap * sizeof *more);
+        if (!more)
+            slsec_oom();
+        mc->items = more;
+    }
+    rule_members *m = &mc->items[mc->count++];
+    m->rule = rule;
+    m->depth = w->depth;
+    slsec_buf_init(&m->rendered);
+    slsec_jw scratch;
+    slsec_jw_splice_begin(w, &scratch, &m->rendered);
+    field(&scratch, "fix", rule->fix ? rule->fix : "");
+    slsec_jw_key(&scratch, "references");
+    references(&scratch, rule);
+    return &m->rendered;
+}
+
+static void members_cache_free(members_cache *mc)
+{
+    for (size_t i = 0; i < mc->count; i++)
+        slsec_buf_free(&mc->items[i].rendered);
+    free(mc->items);
+}
+
+static void finding_json(slsec_jw *w, members_cache *mc, const slsec_finding *f)
 {
     const slsec_rule *rule = slsec_rpt_rule(f);
     slsec_jw_open(w, '{');
@@ -71,9 +115,7 @@ static void finding_json(slsec_jw *w, const slsec_finding *f)
     slsec_jw_close(w, ']');
     field(w, "evidence", f->evidence);
     field(w, "fingerprint", f->fingerprint);
-    field(w, "fix", rule->fix ? rule->fix : "");
-    slsec_jw_key(w, "references");
-    references(w, rule);
+    slsec_jw_splice(w, rule_constants(mc, w, rule));
     slsec_jw_key(w, "suppressed");
     slsec_jw_bool(w, f->suppressed);
     field(w, "suppression", f->suppressed ? f->suppression : NULL);
@@ -141,13 +183,15 @@ int slsec_rpt_json(FILE *out, const slsec_scan_result *r, const slsec_report_opt
     field(&w, "version", SLSEC_VERSION);
     slsec_jw_key(&w, "findings");
     slsec_jw_open(&w, '[');
+    members_cache mc = {0};
     for (size_t i = 0; i < r->findings.count; i++) {
         const slsec_finding *f = r->findings.items[i];
         if (f)
-            finding_json(&w, f);
+            finding_json(&w, &mc, f);
         if (!slsec_rpt_drain(out, &b))
             break;
     }
+    members_cache_free(&mc);
     slsec_jw_close(&w, ']');
     slsec_jw_key(&w, "summary");
     summary_json(&w, r);

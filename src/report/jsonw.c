@@ -146,3 +146,21 @@ void slsec_jw_null(slsec_jw *w)
     before_item(w);
     slsec_buf_puts(w->b, "null");
 }
+
+void slsec_jw_splice_begin(const slsec_jw *w, slsec_jw *scratch, slsec_buf *into)
+{
+    slsec_jw_init(scratch, into);
+    scratch->depth = w->depth;
+    for (int i = 0; i < w->depth && i < SLSEC_JW_MAX_DEPTH; i++)
+        scratch->first[i] = false;
+}
+
+void slsec_jw_splice(slsec_jw *w, const slsec_buf *rendered)
+{
+    if (!rendered->len)
+        return;
+    slsec_buf_append(w->b, rendered->data, rendered->len);
+    if (w->depth > 0 && w->depth <= SLSEC_JW_MAX_DEPTH)
+        w->first[w->depth - 1] = false;
+    w->after_key = false;
+}

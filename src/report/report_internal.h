@@ -50,6 +50,14 @@ void slsec_jw_int(slsec_jw *w, long long v);
 void slsec_jw_bool(slsec_jw *w, bool v);
 void slsec_jw_null(slsec_jw *w);
 
+/* Members rendered before: slsec_jw_splice_begin sets up `scratch` to
+ * write into `into` as if it were w at its place (same depth, not the
+ * first member); what it writes is later appended to w by slsec_jw_splice.
+ * The JSON report renders each rule's constant members once this way
+ * instead of once per finding. */
+void slsec_jw_splice_begin(const slsec_jw *w, slsec_jw *scratch, slsec_buf *into);
+void slsec_jw_splice(slsec_jw *w, const slsec_buf *rendered);
+
 /* ---- rules and findings --------------------------------------------------- */
 
 /* The finding's rule, or a placeholder rule when a finding carries none, so
