@@ -91,6 +91,15 @@ typedef struct gen {
     slsec_strmap *rest_paths; /* "/a/b" → logical id of its ApiGateway::Resource */
     slsec_strmap *authorizers; /* generated authorizer ids */
     slsec_ptrvec buckets;   /* s3_bucket* */
+    /* Key nodes made for generated maps, by key and place: the same key at
+     * the same place (Type, Properties, Ref, ... of one function's
+     * resources) is one node, shared (nodes are never changed once made).
+     * A cache, not a map: a miss only costs a node. */
+    struct key_slot {
+        const char *key;
+        const slsec_node *at;
+        slsec_node *node;
+    } keys[1024];
     slsec_ptrvec post;      /* post_fix*: what CloudFormation cannot say */
 } gen;
 
@@ -135,10 +144,22 @@ static void mb_pair(gen *g, mapb *m, const slsec_node *key, const slsec_node *va
     slsec_ptrvec_push(g->a, &m->kv, (void *)val);
 }
 
+static slsec_node *key_node(gen *g, const slsec_node *at, const char *key)
+{
+    uintptr_t h = ((uintptr_t)key * 31u) ^ ((uintptr_t)at >> 4);
+    struct key_slot *slot = &g->keys[(h ^ (h >> 11)) & (sizeof g->keys / sizeof g->keys[0] - 1)];
+    if (slot->key != key || slot->at != at) {
+        slot->key = key;
+        slot->at = at;
+        slot->node = str(g, at, key);
+    }
+    return slot->node;
+}
+
 static void mb_put(gen *g, mapb *m, const char *key, const slsec_node *at, const slsec_node *val)
 {
     if (val)
-        mb_pair(g, m, str(g, at, key), val);
+        mb_pair(g, m, key_node(g, at, key), val);
 }
 
 static slsec_node *mb_done(gen *g, mapb *m, const slsec_node *at)
