@@ -5,7 +5,8 @@
  *
  *   slsec_code_limits lim; slsec_code_limits_default(&lim);
  *   slsec_ptrvec hits = {0};
- *   slsec_code_analyze(arena, "src/app.js", SLSEC_CODE_JS, src, len, NULL, 0, &lim, &hits, &stats, &warnings);
+ *   slsec_code_analyze(arena, "src/app.js", SLSEC_CODE_JS, src, len, NULL, 0, &lim, NULL, &hits, NULL, &stats,
+ *                      &warnings);
  *   ... each hits.items[i] is a slsec_code_hit ...
  *
  * What is a handler: the functions `entries` names (resolved from the
@@ -75,6 +76,43 @@ typedef struct slsec_code_stats {
     uint64_t bytes;
 } slsec_code_stats;
 
+/* ---- outbound integrations ----------------------------------------------------
+ * The same walk lists what a file calls out to (docs/code.md, "Outbound
+ * integrations"): AWS services through the SDKs (JavaScript v2 and v3,
+ * boto3), with the API operation where the code names it, and the hosts
+ * of http(s) URLs given to HTTP clients when the code fixes the host
+ * (a literal, or a template literal / f-string / concatenation whose
+ * constant start holds the whole host). It also lists the project files
+ * the file imports, so a caller can follow calls made in helpers. */
+
+typedef enum {
+    SLSEC_CODE_CALL_AWS = 1, /* an AWS service through an SDK */
+    SLSEC_CODE_CALL_HOST,    /* an HTTP host named by a URL the code fixes */
+} slsec_code_call_kind;
+
+typedef struct slsec_code_call {
+    slsec_code_call_kind kind;
+    const char *target;    /* the service by its IAM prefix ("s3", "states"), or the host ("api.stripe.com") */
+    const char *operation; /* "PutObject"; NULL for a host, or when the code only makes a client */
+    const char *via;       /* the call as the code names it, canonically: "@aws-sdk/client-s3.PutObjectCommand", "fetch" */
+    int line, col;         /* 1-based: where the call starts */
+} slsec_code_call;
+
+#define SLSEC_CODE_IMPORT_PATHS 12
+
+/* A file of the project the analysed file imports, as the relative paths
+ * it may be, most likely first (`./db` is db.js, db.ts, ..., db/index.js). */
+typedef struct slsec_code_import {
+    const char *paths[SLSEC_CODE_IMPORT_PATHS];
+    size_t npaths;
+} slsec_code_import;
+
+typedef struct slsec_code_outbound {
+    slsec_ptrvec calls;   /* slsec_code_call*, in source order */
+    slsec_ptrvec imports; /* slsec_code_import*, in source order */
+    bool calls_capped;    /* SLSEC_MAX_CODE_CALLS was reached: later calls are not listed */
+} slsec_code_outbound;
+
 /* How the analysis reads other files of the project, to follow calls
  * into functions a handler imports (`require('./db')`, `from .db import
  * q`): `read` returns a malloc'd copy of the file at `relpath` (relative
@@ -88,25 +126,29 @@ typedef struct slsec_code_loader {
 /* Analyses one source file. `entries` names the functions to treat as
  * handlers (NULL/0: the conventional ones). `loader` may be NULL (imports
  * are then not followed). Hits are appended to `hits` (slsec_code_hit*,
- * in source order). Returns SLSEC_OK, or SLSEC_EPARSE when the file could
- * not be parsed at all (a warning says why); a file with syntax errors is
- * still analysed as far as tree-sitter recovered. */
+ * in source order); when `outbound` is not NULL, the file's outbound
+ * calls and project imports are appended to it (the whole file counts,
+ * not only its handlers). Returns SLSEC_OK, or SLSEC_EPARSE when the file
+ * could not be parsed at all (a warning says why); a file with syntax
+ * errors is still analysed as far as tree-sitter recovered. */
 int slsec_code_analyze(slsec_arena *a, const char *relpath, slsec_code_lang lang, const char *src, size_t len,
                        const char *const *entries, size_t nentries, const slsec_code_limits *lim,
-                       const slsec_code_loader *loader, slsec_ptrvec *hits, slsec_code_stats *stats,
-                       slsec_diags *warnings);
+                       const slsec_code_loader *loader, slsec_ptrvec *hits, slsec_code_outbound *outbound,
+                       slsec_code_stats *stats, slsec_diags *warnings);
 
 /* A handler the templates name, resolved to a source file. */
 typedef struct slsec_code_entry {
     const char *file;        /* relative to the root */
     const char *export_name; /* "handler" */
     const char *function_id; /* the model's function (logical id) */
+    const slsec_function *function;
 } slsec_code_entry;
 
 /* Resolves every function's handler of `app` (Handler + CodeUri, the
  * Serverless `handler`, Terraform's `handler`) to files under `root`:
  * returns a map from relative file path to a slsec_ptrvec* of
- * slsec_code_entry*. A handler whose file is not there is skipped in
+ * slsec_code_entry* (one per function and export: two functions sharing
+ * a handler each have their entry, the first one first). A handler whose file is not there is skipped in
  * silence (templates are often scanned without their code); `warnings` is
  * reserved for problems with the template itself. TypeScript sources next
  * to their compiled output (dist/, build/, lib/ → src/) count as the

@@ -12,14 +12,18 @@
  *          store     buckets, tables, queues, topics, streams, secrets,
  *                    parameters, log groups, state machines
  *          key       KMS keys
- *          host      external hosts named by URLs in environment values
- *                    (templates only: code is not read for hosts yet)
+ *          host      external hosts: named by http(s) URLs in environment
+ *                    values, or called by the code (app->externals)
+ *          service   AWS services the code calls through an SDK
+ *          function  also a source file no template function runs, when
+ *                    its code calls out (type "source file")
  *   edges  trigger → function   "triggers"
  *          store → trigger      "feeds"     (the bucket/queue/... a trigger reads)
  *          function → role      "assumes"
  *          function → store/key "accesses"  (with the actions the role allows on it)
  *          function → function  "invokes"   (lambda:InvokeFunction allowed on it)
  *          function → host      "calls"
+ *          function → service   "calls"     (with the operations the code calls: "s3:PutObject")
  *
  * A role's statement reaches a store when its action's service is the
  * store's (s3 for buckets, dynamodb for tables, ...) or "*", and its
@@ -30,7 +34,7 @@
  *
  * Node ids are "KIND:NAME" ("function:OrdersApiFunction",
  * "trigger:OrdersApiFunction/GetOrder", "host:api.example.com"); nodes are
- * sorted by kind then id, edges by from, to, kind: the output is
+ * sorted by kind (in the order above) then id, edges by from, to, kind: the output is
  * deterministic. The JSON shape is documented in docs/report.md.
  *
  * Drawn forms (DOT, Mermaid, the report's SVG) show every node up to
@@ -65,6 +69,7 @@ typedef enum {
     SLSEC_INV_STORE,
     SLSEC_INV_KEY,
     SLSEC_INV_HOST,
+    SLSEC_INV_SERVICE,
 } slsec_inv_kind;
 
 const char *slsec_inv_kind_name(slsec_inv_kind k);
@@ -89,7 +94,7 @@ typedef struct slsec_inv_node {
 typedef struct slsec_inv_edge {
     slsec_inv_node *from, *to;
     const char *kind;       /* "triggers", "feeds", "assumes", "accesses", "invokes", "calls" */
-    slsec_ptrvec actions;   /* "accesses"/"invokes": const char*, sorted, unique */
+    slsec_ptrvec actions;   /* "accesses"/"invokes", "calls" to a service: const char*, sorted, unique */
 } slsec_inv_edge;
 
 typedef struct slsec_inventory {

@@ -106,5 +106,15 @@
 #ifndef SLSEC_MAX_CODE_DEPTH
 #define SLSEC_MAX_CODE_DEPTH 200u
 #endif
+/* Outbound calls (AWS SDK calls, HTTP hosts) listed per source file (a
+ * generated SDK wrapper can hold thousands; past this, one warning), and
+ * project files followed through imports from one handler file to find
+ * the calls its helpers make (docs/code.md, "Outbound integrations"). */
+#ifndef SLSEC_MAX_CODE_CALLS
+#define SLSEC_MAX_CODE_CALLS 10000u
+#endif
+#ifndef SLSEC_MAX_IMPORTED_FILES
+#define SLSEC_MAX_IMPORTED_FILES 1000u
+#endif
 
 #endif

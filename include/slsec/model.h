@@ -428,6 +428,32 @@ typedef struct slsec_signing_config {
     slsec_loc policy_loc;
 } slsec_signing_config;
 
+/* ---- outbound integrations (from code) ---------------------------------------- */
+
+typedef enum {
+    SLSEC_EXTERNAL_AWS,  /* an AWS service through an SDK */
+    SLSEC_EXTERNAL_HOST, /* an HTTP host a URL in the code fixes */
+} slsec_external_kind;
+
+/* "aws", "host". */
+const char *slsec_external_kind_name(slsec_external_kind k);
+
+/* An edge function → external: one place where a function's code (its
+ * handler file or a project file that file imports) calls an AWS service
+ * or an HTTP host (docs/code.md, "Outbound integrations"). Code that no
+ * template function runs is kept under its file's path as function_id,
+ * with function NULL, so a repository without templates still has its
+ * inventory. */
+typedef struct slsec_external_call {
+    const char *function_id;        /* the function's logical id, or the source file's path */
+    const slsec_function *function; /* NULL when function_id is a file's path */
+    slsec_external_kind kind;
+    const char *target;    /* the service by its IAM prefix ("s3", "states"), or the host name */
+    const char *operation; /* the API operation ("PutObject"); NULL for hosts and for a client only made */
+    const char *via;       /* the call as the code names it: "@aws-sdk/client-s3.PutObjectCommand", "requests.post" */
+    slsec_loc loc;         /* the call */
+} slsec_external_call;
+
 /* ---- the application ------------------------------------------------------ */
 
 typedef struct slsec_template {
@@ -458,6 +484,8 @@ struct slsec_app {
     slsec_ptrvec event_buses;     /* slsec_event_bus* */
     slsec_ptrvec layer_permissions; /* slsec_layer_permission* */
     slsec_ptrvec signing_configs; /* slsec_signing_config* */
+    slsec_ptrvec externals;       /* slsec_external_call*: sorted by slsec_app_sort_externals */
+    slsec_strmap *external_keys;  /* the calls recorded, so none is added twice */
     size_t unknown_resources;
     slsec_strmap *by_id;      /* "file\x1fid" → slsec_resource* (see slsec_app_resource) */
 };
@@ -467,6 +495,14 @@ void slsec_app_free(slsec_app *app);
 
 /* The resource with logical id `id` in template `file`, or NULL. */
 slsec_resource *slsec_app_resource(const slsec_app *app, const char *file, const char *id);
+
+/* Records an outbound call (its strings are copied into the app's arena).
+ * The same call for the same function (target, operation and place) is
+ * kept once: the stored one is returned. */
+const slsec_external_call *slsec_app_add_external(slsec_app *app, const slsec_external_call *call);
+/* Sorts app->externals by function, kind, target, operation (client-only
+ * calls first) and place: the order every report lists them in. */
+void slsec_app_sort_externals(slsec_app *app);
 
 /* ---- queries over IAM ------------------------------------------------------ */
 

@@ -17,7 +17,11 @@ typedef struct slsec_report_opts {
     bool color;         /* ANSI colours in text output */
     bool quiet;         /* text: findings only, no summary */
     bool show_suppressed;
+    bool inventory;     /* also list the outbound integrations (the app's externals): text, json, markdown */
 } slsec_report_opts;
+
+/* Formats that can list the outbound integrations (opts.inventory). */
+bool slsec_report_format_lists_inventory(const char *format);
 
 /* Known formats: "text", "json", "sarif", "junit", "markdown". */
 bool slsec_report_format_known(const char *format);

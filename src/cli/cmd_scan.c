@@ -44,6 +44,7 @@ enum {
     OPT_MAX_CODE_SIZE,
     OPT_SLS_OPT,
     OPT_STAGE,
+    OPT_INVENTORY,
 };
 
 /* Sorted by long name. */
@@ -63,6 +64,9 @@ static const cli_opt scan_opts[] = {
     {"history", OPT_HISTORY, "[FILE]",
      "also record this scan in the history FILE (default: .slsec/history.db in the scanned root); a "
      "history that cannot be used is reported and the scan goes on"},
+    {"inventory", OPT_INVENTORY, NULL,
+     "also list the outbound integrations the code makes, per function: AWS services with their operations "
+     "and the hosts of the URLs it calls (text, json and markdown formats; docs/code.md)"},
     {"jobs", 'j', "N", "threads for the secret scan and the code analysis (default: the number of cores)"},
     {"max-code-size", OPT_MAX_CODE_SIZE, "KB",
      "do not analyse source files larger than KB kilobytes, such as minified bundles (default: 1024)"},
@@ -105,7 +109,7 @@ typedef struct scan_args {
     const char *offline_db;
     const char *baseline, *write_baseline;
     bool no_config, quiet, no_color, show_suppressed;
-    bool git_history, no_secrets, no_code;
+    bool git_history, no_secrets, no_code, inventory;
     size_t max_code_bytes;
     const char *since;
     const char *require_signatures;
@@ -221,6 +225,7 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, scan_args *
         case OPT_GIT_HISTORY: a->git_history = true; break;
         case OPT_NO_SECRETS: a->no_secrets = true; break;
         case OPT_NO_CODE: a->no_code = true; break;
+        case OPT_INVENTORY: a->inventory = true; break;
         case OPT_MAX_CODE_SIZE: {
             long kb;
             if (!slsec_parse_long(arg, &kb) || kb < 1 || kb > 1024L * 1024L)
@@ -321,6 +326,11 @@ static int parse_args(const cli_command *cmd, int argc, char **argv, scan_args *
         rc = cli_usage(cmd, "--since only applies with --git-history");
     if (rc < 0 && a->config && a->no_config)
         rc = cli_usage(cmd, "--config and --no-config cannot be used together");
+    if (rc < 0 && a->inventory && !slsec_report_format_lists_inventory(a->format))
+        rc = cli_usage(cmd, "--inventory lists integrations in the text, json and markdown formats, not in %s",
+                       a->format);
+    if (rc < 0 && a->inventory && a->no_code)
+        rc = cli_usage(cmd, "--inventory reads the code: it cannot be used with --no-code");
     if (rc < 0 && a->write_baseline && a->output && strcmp(a->write_baseline, a->output) == 0)
         rc = cli_usage(cmd, "--write-baseline and --output name the same file");
     return rc;
@@ -476,6 +486,7 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
         .color = cli_color(&out, a.format, a.no_color),
         .quiet = a.quiet,
         .show_suppressed = a.show_suppressed,
+        .inventory = a.inventory,
     };
     int wrc = slsec_report_write(out.fp, a.format, r, &ropts);
     if (wrc != SLSEC_OK && wrc != SLSEC_EIO) {
@@ -527,7 +538,9 @@ const cli_command cli_cmd_scan = {
         "reported nor counted. Every text file is also scanned for secrets (SECRET rules, "
         "docs/secrets.md); --git-history adds the repository's history and --artifact deployment "
         "packages. JavaScript, TypeScript and Python handlers are followed from their event to "
-        "dangerous calls and loggers (CODE and LOG-1xx rules, docs/code.md; --no-code turns it off). "
+        "dangerous calls and loggers (CODE and LOG-1xx rules, docs/code.md; --no-code turns it off); "
+        "--inventory also lists what each function's code calls out to: AWS services and operations, and "
+        "the hosts of the URLs it fixes. "
         "Exit code: 0 when no finding is at or above --fail-on, 1 when "
         "one is, 2 for bad usage or when nothing could be scanned, 3 for an internal error.",
     .opts = scan_opts,

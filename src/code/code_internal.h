@@ -55,6 +55,64 @@ const char *code_module_alias(const char *module);
 /* A short description of a rule's sink family ("OS command execution"). */
 const char *code_rule_label(const char *rule_id);
 
+/* ---- outbound integrations (outbound.c) ------------------------------------ */
+
+/* The IAM prefix of a service as an SDK spells it ("client-" package
+ * suffix, v2 class name, boto3 name): "sfn" and "StepFunctions" are
+ * "states", "S3" is "s3". NULL for what cannot be a service name. */
+const char *code_aws_service(slsec_arena *a, const char *spelling);
+/* Is `name`, read from the v2 AWS namespace (AWS.S3), a service client
+ * class rather than a helper (AWS.Config, AWS.SharedIniFileCredentials)? */
+bool code_aws_v2_class(const char *name);
+/* "putObject", "put_object" -> "PutObject"; NULL when not a name. */
+char *code_aws_pascal(slsec_arena *a, const char *method);
+/* The table operation of a DynamoDB document client method or
+ * lib-dynamodb command stem ("put", "Put" -> "PutItem"), or NULL. */
+const char *code_dynamodb_document_operation(const char *method);
+/* Is a method of a v2 (or v3 aggregated) client an API operation? */
+bool code_aws_js_operation_method(const char *method);
+
+typedef enum {
+    CODE_AWS_NOT_AN_OPERATION,     /* close(), meta, get_waiter() */
+    CODE_AWS_OPERATION_IS_METHOD,  /* put_object() -> PutObject */
+    CODE_AWS_OPERATION_IN_ARGUMENT,/* get_paginator('list_objects_v2') */
+    CODE_AWS_OPERATION_FIXED,      /* upload_file() -> PutObject */
+} code_aws_method;
+
+/* What a method of a boto3 client is; *fixed is the operation for
+ * CODE_AWS_OPERATION_FIXED. */
+code_aws_method code_boto3_client_method(const char *method, const char **fixed);
+/* The operation a method of a boto3 sub-resource (`Table`, `Object`,
+ * `Queue`) calls, or NULL (load(), meta, further sub-resources). */
+const char *code_boto3_subresource_operation(slsec_arena *a, const char *sub, const char *method);
+
+enum {
+    HTTP_OPTIONS = 1u << 0,   /* JS: the argument may be an options object (url, uri, baseURL, hostname, host) */
+    HTTP_HOST_ONLY = 1u << 1, /* the argument is a host name, not a URL (http.client.HTTPSConnection) */
+};
+
+/* An HTTP client call and where it takes its URL. */
+typedef struct code_http_call {
+    const char *name;    /* canonical callee: "axios.get", "requests.post" */
+    unsigned langs;      /* 1: JS/TS, 2: Python */
+    int url_arg;         /* the positional argument holding the URL; -1: none */
+    const char *url_kw;  /* Python: the keyword that may hold it instead */
+    unsigned how;        /* HTTP_* */
+    const char *session; /* constructors of client objects: the library whose
+                          * calls their methods are ("requests": s.get is requests.get) */
+} code_http_call;
+
+const code_http_call *code_http_call_find(const char *name, unsigned lang);
+
+/* The host of a URL's constant start (see outbound.c: the authority must
+ * end in it, or `complete` says the URL is constant all through), lower
+ * case, without port; NULL when the host is not fixed, carries
+ * credentials, or is a loopback address. */
+const char *code_url_host(slsec_arena *a, const char *prefix, bool complete);
+/* A host name as written (a port allowed), checked and lower-cased; NULL
+ * when it is not one or is a loopback address. */
+const char *code_host_name(slsec_arena *a, const char *s, size_t n);
+
 /* The analysis of one parsed file (taint.c). */
 typedef struct code_file {
     slsec_arena *a;
@@ -69,6 +127,7 @@ typedef struct code_file {
     TSTree *tree;          /* set for imported files, which taint.c parses and frees itself */
     unsigned max_depth;
     bool truncated;        /* nesting beyond max_depth was not analysed */
+    slsec_code_outbound *outbound; /* where the file's outbound calls and imports go; NULL: not wanted */
 } code_file;
 
 /* The grammar of a language (parse.c), NULL for none. */

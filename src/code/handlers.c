@@ -89,7 +89,11 @@ static bool code_folder(const char *uri)
     return true;
 }
 
-static void add_entry(slsec_arena *a, slsec_strmap *m, const char *file, const char *export_name, const char *id)
+/* One entry per (export, function): functions that share a handler each
+ * get their own, so what is found in the file is known to concern all of
+ * them. */
+static void add_entry(slsec_arena *a, slsec_strmap *m, const char *file, const char *export_name,
+                      const slsec_function *fn)
 {
     slsec_ptrvec *v = slsec_strmap_get(m, file);
     if (!v) {
@@ -99,13 +103,14 @@ static void add_entry(slsec_arena *a, slsec_strmap *m, const char *file, const c
     }
     for (size_t i = 0; i < v->count; i++) {
         const slsec_code_entry *e = v->items[i];
-        if (strcmp(e->export_name, export_name) == 0)
+        if (strcmp(e->export_name, export_name) == 0 && e->function == fn)
             return;
     }
     slsec_code_entry *e = slsec_arena_alloc(a, sizeof *e);
     e->file = file;
     e->export_name = export_name;
-    e->function_id = id;
+    e->function_id = fn->id;
+    e->function = fn;
     slsec_ptrvec_push(a, v, e);
 }
 
@@ -122,7 +127,7 @@ static const char *source_twin(slsec_arena *a, const char *module)
 }
 
 static bool try_module(slsec_arena *a, slsec_strmap *m, const char *root, const char *base, const char *module,
-                       const char *export_name, bool python, const char *id)
+                       const char *export_name, bool python, const slsec_function *fn)
 {
     static const char *const js_ext[] = {".js", ".mjs", ".cjs", ".ts", ".mts", ".tsx"};
     static const char *const py_ext[] = {".py"};
@@ -135,7 +140,7 @@ static bool try_module(slsec_arena *a, slsec_strmap *m, const char *root, const 
     for (size_t i = 0; i < next; i++) {
         const char *cand = slsec_arena_printf(a, "%s%s", path, ext[i]);
         if (exists_under(root, cand)) {
-            add_entry(a, m, cand, export_name, id);
+            add_entry(a, m, cand, export_name, fn);
             found = true;
         }
     }
@@ -144,7 +149,7 @@ static bool try_module(slsec_arena *a, slsec_strmap *m, const char *root, const 
         for (size_t i = 3; twin && i < next; i++) {
             const char *cand = slsec_arena_printf(a, "%s%s", twin, ext[i]);
             if (exists_under(root, cand)) {
-                add_entry(a, m, cand, export_name, id);
+                add_entry(a, m, cand, export_name, fn);
                 found = true;
             }
         }
@@ -188,7 +193,7 @@ slsec_strmap *slsec_code_entries(slsec_arena *a, const slsec_app *app, const cha
             }
             for (size_t b = 0; b < 3 && !found; b++)
                 if (bases[b])
-                    found = try_module(a, m, root, bases[b], mod, export_name, py, fn->id);
+                    found = try_module(a, m, root, bases[b], mod, export_name, py, fn);
         }
         /* Not found: templates scanned without their code are the common
          * case (a deploy repository), so this is no warning; the code that

@@ -96,8 +96,8 @@ static TSPoint first_error(TSNode root)
 
 int slsec_code_analyze(slsec_arena *a, const char *relpath, slsec_code_lang lang, const char *src, size_t len,
                        const char *const *entries, size_t nentries, const slsec_code_limits *lim,
-                       const slsec_code_loader *loader, slsec_ptrvec *hits, slsec_code_stats *stats,
-                       slsec_diags *warnings)
+                       const slsec_code_loader *loader, slsec_ptrvec *hits, slsec_code_outbound *outbound,
+                       slsec_code_stats *stats, slsec_diags *warnings)
 {
     slsec_code_limits def;
     if (!lim) {
@@ -150,12 +150,17 @@ int slsec_code_analyze(slsec_arena *a, const char *relpath, slsec_code_lang lang
     }
     code_file f = {.a = a, .loader = loader, .max_file_bytes = lim->max_file_bytes,
                    .parse_micros = lim->parse_micros, .relpath = relpath, .src = src, .len = len,
-                   .lang = lang == SLSEC_CODE_PY ? 2u : 1u, .root = root, .max_depth = lim->max_depth};
+                   .lang = lang == SLSEC_CODE_PY ? 2u : 1u, .root = root, .max_depth = lim->max_depth,
+                   .outbound = outbound};
     size_t first = hits->count;
     size_t n = code_taint_file(&f, entries, nentries, hits);
     (void)first;
     if (stats)
         stats->handlers += n;
+    if (outbound && outbound->calls_capped)
+        slsec_diags_addf(warnings, SLSEC_DIAG_WARNING, relpath, 0, 0,
+                         "more than %u outbound calls; the rest are not listed in the inventory",
+                         (unsigned)SLSEC_MAX_CODE_CALLS);
     if (f.truncated)
         slsec_diags_addf(warnings, SLSEC_DIAG_WARNING, relpath, 0, 0,
                          "syntax nested deeper than %u levels; the deeper parts were not analysed", lim->max_depth);

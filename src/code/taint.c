@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Rule ids that are not sinks of calls. */
 #define RULE_LOG_WHOLE "LOG-101"
@@ -94,6 +95,12 @@ struct file_state {
     slsec_strmap *strings;   /* module-level names bound to a string literal → its value */
     slsec_strmap *functions; /* name → fn_summary* */
     slsec_ptrvec function_list;
+    /* outbound integrations, analysed file only (see outbound_collect) */
+    slsec_strmap *values;     /* name or member path → slsec_ptrvec* of TSNode* assigned to it (at most 4) */
+    slsec_strmap *url_consts; /* name or member path → TSNode* of its one value, or &ambiguous_name */
+    slsec_ptrvec call_nodes;  /* TSNode* of every call and `new`, in source order */
+    slsec_strmap *clients_of; /* name or member path → client* it holds, once worked out (see classify) */
+    slsec_strmap *urls_of;    /* name or member path → url_value* it holds, once worked out (see url_prefix) */
 };
 
 typedef struct fn_ctx {
@@ -158,6 +165,20 @@ static TSSymbol symbol_id(const TSLanguage *lang, const char *type)
     if (s)
         s->id = id;
     return id;
+}
+
+/* The named children of a node, null-safe: libtree-sitter dereferences
+ * a null node (a field the syntax lacks, such as the arguments of
+ * `new Set`), and hostile input makes every field optional. */
+static uint32_t named_count(TSNode n) { return ts_node_is_null(n) ? 0 : ts_node_named_child_count(n); }
+
+static TSNode named_kid(TSNode n, uint32_t i)
+{
+    if (ts_node_is_null(n)) {
+        TSNode none = {0};
+        return none;
+    }
+    return ts_node_named_child(n, i);
 }
 
 static bool is(TSNode n, const char *type)
@@ -229,7 +250,7 @@ static slsec_code_step step_at(const file_state *fs, TSNode n, const char *what)
                              .col = (int)p.column + 1, .what = what};
 }
 
-/* The named children of a node. ts_node_named_child(n, i) walks from the
+/* The named children of a node. named_kid(n, i) walks from the
  * first child, so a loop over it is quadratic: fine for the usual handful,
  * not for a 100,000-element array in generated code. Past a few dozen
  * children they are listed once with a cursor. */
@@ -241,7 +262,7 @@ typedef struct kids {
 
 static kids kids_of(slsec_arena *a, TSNode n)
 {
-    kids k = {.node = n, .n = ts_node_is_null(n) ? 0 : ts_node_named_child_count(n), .arr = NULL};
+    kids k = {.node = n, .n = ts_node_is_null(n) ? 0 : named_count(n), .arr = NULL};
     if (k.n < 64)
         return k;
     k.arr = slsec_arena_alloc(a, k.n * sizeof *k.arr);
@@ -259,7 +280,7 @@ static kids kids_of(slsec_arena *a, TSNode n)
     return k;
 }
 
-static TSNode kid(const kids *k, uint32_t i) { return k->arr ? k->arr[i] : ts_node_named_child(k->node, i); }
+static TSNode kid(const kids *k, uint32_t i) { return k->arr ? k->arr[i] : named_kid(k->node, i); }
 
 /* Unwraps the nodes that do not change a value: (x), await x, x as T, x!, x satisfies T. */
 static TSNode unwrap(TSNode n)
@@ -269,7 +290,7 @@ static TSNode unwrap(TSNode n)
         if (strcmp(t, "parenthesized_expression") == 0 || strcmp(t, "await_expression") == 0 ||
             strcmp(t, "await") == 0 || strcmp(t, "as_expression") == 0 || strcmp(t, "non_null_expression") == 0 ||
             strcmp(t, "satisfies_expression") == 0 || strcmp(t, "type_assertion") == 0) {
-            TSNode inner = ts_node_named_child(n, strcmp(t, "type_assertion") == 0 ? 1 : 0);
+            TSNode inner = named_kid(n, strcmp(t, "type_assertion") == 0 ? 1 : 0);
             if (ts_node_is_null(inner))
                 return n;
             n = inner;
@@ -284,13 +305,13 @@ static bool is_string_literal(TSNode n)
 {
     if (is(n, "string")) {
         /* a Python f-string has interpolation children */
-        uint32_t c = ts_node_named_child_count(n);
+        uint32_t c = named_count(n);
         for (uint32_t i = 0; i < c; i++)
-            if (is(ts_node_named_child(n, i), "interpolation"))
+            if (is(named_kid(n, i), "interpolation"))
                 return false;
         return true;
     }
-    return is(n, "template_string") && ts_node_named_child_count(n) == 0;
+    return is(n, "template_string") && named_count(n) == 0;
 }
 
 /* The characters of a string literal without quotes (best effort). */
@@ -342,9 +363,9 @@ static const char *canon(file_state *fs, TSNode n, int depth)
         /* require('m') */
         TSNode fn = field(n, "function");
         TSNode args = field(n, "arguments");
-        if (is(fn, "identifier") && strcmp(text(fs, fn), "require") == 0 && ts_node_named_child_count(args) == 1 &&
-            is(ts_node_named_child(args, 0), "string"))
-            return code_module_alias(string_value(fs, ts_node_named_child(args, 0)));
+        if (is(fn, "identifier") && strcmp(text(fs, fn), "require") == 0 && named_count(args) == 1 &&
+            is(named_kid(args, 0), "string"))
+            return code_module_alias(string_value(fs, named_kid(args, 0)));
     }
     if (is(n, "this"))
         return "this";
@@ -435,7 +456,7 @@ static void js_import_alias(file_state *fs, TSNode imp)
             if (is(part, "identifier")) {
                 add_alias(fs, text(fs, part), module);
             } else if (is(part, "namespace_import")) {
-                TSNode id = ts_node_named_child(part, 0);
+                TSNode id = named_kid(part, 0);
                 if (is(id, "identifier"))
                     add_alias(fs, text(fs, id), module);
             } else if (is(part, "named_imports")) {
@@ -509,14 +530,14 @@ static bool constant_collection_at(file_state *fs, TSNode n, int depth)
     }
     if (is(n, "new_expression")) { /* new Set([...]) */
         TSNode args = field(n, "arguments");
-        return strcmp(text(fs, field(n, "constructor")), "Set") == 0 && ts_node_named_child_count(args) == 1 &&
-               constant_collection_at(fs, ts_node_named_child(args, 0), depth + 1);
+        return strcmp(text(fs, field(n, "constructor")), "Set") == 0 && named_count(args) == 1 &&
+               constant_collection_at(fs, named_kid(args, 0), depth + 1);
     }
     if (is(n, "call")) { /* frozenset({...}) / set([...]) */
         const char *f = text(fs, field(n, "function"));
         TSNode args = field(n, "arguments");
-        return (strcmp(f, "frozenset") == 0 || strcmp(f, "set") == 0) && ts_node_named_child_count(args) == 1 &&
-               constant_collection_at(fs, ts_node_named_child(args, 0), depth + 1);
+        return (strcmp(f, "frozenset") == 0 || strcmp(f, "set") == 0) && named_count(args) == 1 &&
+               constant_collection_at(fs, named_kid(args, 0), depth + 1);
     }
     if (is(n, "identifier"))
         return slsec_strmap_get(fs->consts, text(fs, n)) != NULL;
@@ -693,7 +714,15 @@ static const char *template_prefix(file_state *fs, TSNode n)
 {
     bool py = is(n, "string");
     const char *sub_type = py ? "interpolation" : "template_substitution";
+    /* JavaScript: inside the backquotes; Python: between string_start
+     * (prefix and quotes) and string_end */
     uint32_t pos = ts_node_start_byte(n), end = ts_node_end_byte(n);
+    if (!py && end - pos < 2)
+        return NULL; /* not even the two backquotes: a broken tree */
+    if (!py) {
+        pos++;
+        end--;
+    }
     slsec_buf b;
     slsec_buf_init(&b);
     kids ks = kids_of(fs->f->a, n);
@@ -712,7 +741,7 @@ static const char *template_prefix(file_state *fs, TSNode n)
             continue;
         if (ts_node_start_byte(ch) > pos)
             slsec_buf_append(&b, fs->f->src + pos, ts_node_start_byte(ch) - pos);
-        TSNode expr = py ? field(ch, "expression") : ts_node_named_child(ch, 0);
+        TSNode expr = py ? field(ch, "expression") : named_kid(ch, 0);
         const char *v = configured_value(fs, expr);
         if (v)
             slsec_buf_puts(&b, v);
@@ -822,7 +851,7 @@ static const taint *eval(fn_ctx *c, TSNode n, int depth)
         for (uint32_t i = 0; i < k; i++) {
             TSNode sub = kid(&kids_k, i);
             if (is(sub, "template_substitution")) {
-                const taint *t = eval(c, ts_node_named_child(sub, 0), depth + 1);
+                const taint *t = eval(c, named_kid(sub, 0), depth + 1);
                 if (t)
                     return built(c, n, t, literal_prefix(fs, n));
             }
@@ -904,10 +933,10 @@ static TSNode args_of(TSNode call) { return field(call, "arguments"); }
 static TSNode positional(TSNode call, int i)
 {
     TSNode args = args_of(call);
-    uint32_t k = ts_node_named_child_count(args);
+    uint32_t k = named_count(args);
     int seen = 0;
     for (uint32_t j = 0; j < k; j++) {
-        TSNode a = ts_node_named_child(args, j);
+        TSNode a = named_kid(args, j);
         if (is(a, "keyword_argument") || is(a, "comment"))
             continue;
         if (seen++ == i)
@@ -1530,7 +1559,7 @@ static void check_guard(fn_ctx *c, TSNode cond, int depth)
         return;
     file_state *fs = c->fs;
     if (is(cond, "unary_expression") || is(cond, "not_operator")) {
-        check_guard(c, ts_node_named_child(cond, 0), depth + 1);
+        check_guard(c, named_kid(cond, 0), depth + 1);
         return;
     }
     if (is(cond, "binary_expression") || is(cond, "boolean_operator")) {
@@ -1540,9 +1569,9 @@ static void check_guard(fn_ctx *c, TSNode cond, int depth)
     }
     if (is(cond, "comparison_operator")) { /* x in ALLOWED / x not in ALLOWED */
         const char *t = text(fs, cond);
-        if ((strstr(t, " in ") || strstr(t, " not in ")) && ts_node_named_child_count(cond) == 2 &&
-            constant_collection(fs, ts_node_named_child(cond, 1)))
-            clean_name(c, ts_node_named_child(cond, 0));
+        if ((strstr(t, " in ") || strstr(t, " not in ")) && named_count(cond) == 2 &&
+            constant_collection(fs, named_kid(cond, 1)))
+            clean_name(c, named_kid(cond, 0));
         return;
     }
     if (is(cond, "call_expression") || is(cond, "call")) {
@@ -1607,7 +1636,7 @@ static void bind_pattern(fn_ctx *c, TSNode pat, const taint *t, TSNode at, int d
                 const taint *v = read_member(c, t, p, nm);
                 bind(c, nm, v ? derive(c, v, p, slsec_arena_printf(fs->f->a, "destructured as %s", nm)) : NULL);
             } else if (is(p, "rest_pattern")) {
-                bind_pattern(c, ts_node_named_child(p, 0), t ? read_member(c, t, p, NULL) : NULL, p, depth + 1);
+                bind_pattern(c, named_kid(p, 0), t ? read_member(c, t, p, NULL) : NULL, p, depth + 1);
             }
         }
         return;
@@ -1758,7 +1787,7 @@ static void bind_callback(fn_ctx *c, TSNode call, int depth)
     TSNode param = field(cb, "parameter");
     if (ts_node_is_null(param)) {
         TSNode params = field(cb, "parameters");
-        param = ts_node_named_child(params, 0);
+        param = named_kid(params, 0);
     }
     if (!ts_node_is_null(param)) {
         taint *each = derive(c, recv, param, slsec_arena_printf(c->fs->f->a, "each element as %s", excerpt(c->fs, param)));
@@ -1840,7 +1869,7 @@ static void visit(fn_ctx *c, TSNode n, int depth)
     }
     if (strcmp(type, "return_statement") == 0) {
         visit_children(c, n, depth);
-        TSNode v = unwrap(ts_node_named_child(n, 0));
+        TSNode v = unwrap(named_kid(n, 0));
         if (ts_node_is_null(v))
             return;
         if (is(v, "object") || is(v, "dictionary"))
@@ -1884,9 +1913,9 @@ static size_t params_of(TSNode fn, TSNode *out, size_t max)
     }
     TSNode params = field(fn, "parameters");
     size_t n = 0;
-    uint32_t k = ts_node_named_child_count(params);
+    uint32_t k = named_count(params);
     for (uint32_t i = 0; i < k && n < max; i++) {
-        TSNode p = ts_node_named_child(params, i);
+        TSNode p = named_kid(params, i);
         if (is(p, "comment") || is(p, "list_splat_pattern") || is(p, "dictionary_splat_pattern"))
             continue;
         out[n++] = p;
@@ -1906,7 +1935,7 @@ static const char *param_name(file_state *fs, TSNode p)
     if (is(p, "default_parameter") || is(p, "typed_default_parameter"))
         return param_name(fs, field(p, "name"));
     if (is(p, "typed_parameter"))
-        return param_name(fs, ts_node_named_child(p, 0));
+        return param_name(fs, named_kid(p, 0));
     return NULL;
 }
 
@@ -1922,7 +1951,7 @@ static void analyze_function(file_state *fs, TSNode fnode, const char *name, int
             if (is(p, "required_parameter") || is(p, "optional_parameter"))
                 p = field(p, "pattern");
             if (is(p, "typed_parameter"))
-                p = ts_node_named_child(p, 0);
+                p = named_kid(p, 0);
             if (is(p, "default_parameter") || is(p, "typed_default_parameter"))
                 p = field(p, "name");
             if (is(p, "assignment_pattern"))
@@ -1951,6 +1980,679 @@ static void analyze_function(file_state *fs, TSNode fnode, const char *name, int
     if (returns)
         *returns = c.returns_taint;
     free(c.b);
+}
+
+/* ---- outbound integrations --------------------------------------------------------
+ *
+ * While collect() walks the whole analysed file (not only its handlers),
+ * it notes what the outbound calls need: every call and `new`, what each
+ * name or member path is assigned (to know that `s3` is an S3 client, or
+ * that `API` is a constant URL), and the project files imported. Once the
+ * walk is over, record_outbound() reads each call with the complete
+ * picture, so a client or constant defined below its first use counts.
+ * Names are tracked per file, not per scope: a name that is a parameter,
+ * a loop variable or assigned more than once anywhere in the file is not
+ * taken for a constant URL (precision: a host must be certain).
+ */
+
+static int ambiguous_name; /* url_consts: the name has several values, or one the file does not fix */
+static int working_out;    /* clients_of, urls_of: being worked out (a cycle: a = b; b = a) */
+
+/* The constant start of a URL a name holds (see url_prefix). */
+typedef struct url_value {
+    const char *prefix;
+    bool complete;
+} url_value;
+
+typedef enum {
+    CLIENT_NONE,
+    CLIENT_AWS_COMMANDS,   /* v3 client: send(new PutObjectCommand(...)) names the operation */
+    CLIENT_AWS_METHODS,    /* v2 client, v3 aggregated client: its methods are operations */
+    CLIENT_AWS_DOCUMENT,   /* DynamoDB DocumentClient / DynamoDBDocument: put, get, query, ... */
+    CLIENT_BOTO3,          /* boto3.client('s3') */
+    CLIENT_BOTO3_RESOURCE, /* boto3.resource('dynamodb') */
+    CLIENT_BOTO3_SUB,      /* a resource's Table('t'), Bucket('b'), Object(b, k) */
+    CLIENT_BOTO3_SESSION,  /* boto3.Session() */
+    CLIENT_HTTP,           /* requests.Session(), axios.create(): its calls are the library's */
+} client_kind;
+
+typedef struct client {
+    client_kind kind;
+    const char *name;  /* the service (IAM prefix), or the HTTP library */
+    const char *sub;   /* CLIENT_BOTO3_SUB: "Table" */
+    bool made_here;    /* the expression makes the client (not a name bound to one) */
+} client;
+
+static bool aws_client(client c)
+{
+    return c.kind >= CLIENT_AWS_COMMANDS && c.kind <= CLIENT_BOTO3_SUB;
+}
+
+static void mark_ambiguous(file_state *fs, const char *key)
+{
+    if (key && *key)
+        slsec_strmap_put(fs->url_consts, key, &ambiguous_name);
+}
+
+/* Every name a pattern binds ({ url }, [a, b], (x, y)) is no constant. */
+static void mark_pattern(file_state *fs, TSNode pat, int depth)
+{
+    if (ts_node_is_null(pat) || depth > 16)
+        return;
+    if (is(pat, "identifier") || is(pat, "shorthand_property_identifier_pattern")) {
+        mark_ambiguous(fs, text(fs, pat));
+        return;
+    }
+    kids ks = kids_of(fs->f->a, pat);
+    for (uint32_t i = 0; i < ks.n; i++)
+        mark_pattern(fs, kid(&ks, i), depth + 1);
+}
+
+/* `key` (a name or member path) is assigned `value`. */
+static void note_value(file_state *fs, const char *key, TSNode value)
+{
+    value = unwrap(value);
+    if (!key || !*key || ts_node_is_null(value))
+        return;
+    slsec_arena *a = fs->f->a;
+    slsec_ptrvec *v = slsec_strmap_get(fs->values, key);
+    if (!v) {
+        v = slsec_arena_alloc(a, sizeof *v);
+        slsec_strmap_put(fs->values, key, v);
+    }
+    if (v->count < 4) { /* a name reassigned over and over is no client we can name */
+        TSNode *copy = slsec_arena_alloc(a, sizeof *copy);
+        *copy = value;
+        slsec_ptrvec_push(a, v, copy);
+    }
+    if (slsec_strmap_get(fs->url_consts, key))
+        mark_ambiguous(fs, key); /* assigned twice */
+    else
+        slsec_strmap_put(fs->url_consts, key, v->items[0]);
+}
+
+static void note_import(file_state *fs, const char *spec)
+{
+    if (!spec || !*spec)
+        return;
+    const char *cands[SLSEC_CODE_IMPORT_PATHS];
+    size_t n = module_candidates(fs, spec, cands, SLSEC_CODE_IMPORT_PATHS);
+    if (!n)
+        return;
+    slsec_code_import *imp = slsec_arena_alloc(fs->f->a, sizeof *imp);
+    for (size_t i = 0; i < n; i++)
+        imp->paths[i] = cands[i];
+    imp->npaths = n;
+    slsec_ptrvec_push(fs->f->a, &fs->f->outbound->imports, imp);
+}
+
+static void note_python_imports(file_state *fs, TSNode imp)
+{
+    bool from = is(imp, "import_from_statement");
+    TSNode module_node = field(imp, "module_name");
+    const char *module = from ? text(fs, module_node) : NULL;
+    if (from)
+        note_import(fs, module);
+    kids ks = kids_of(fs->f->a, imp);
+    for (uint32_t i = 0; i < ks.n; i++) {
+        TSNode part = kid(&ks, i);
+        if (from && ts_node_start_byte(part) == ts_node_start_byte(module_node))
+            continue;
+        const char *name = NULL;
+        if (is(part, "dotted_name"))
+            name = text(fs, part);
+        else if (is(part, "aliased_import"))
+            name = text(fs, field(part, "name"));
+        if (!name)
+            continue;
+        /* from pkg import db: db may be a module of the package */
+        if (from)
+            note_import(fs, slsec_arena_printf(fs->f->a, "%s%s%s", module,
+                                               slsec_str_has_suffix(module, ".") ? "" : ".", name));
+        else
+            note_import(fs, name);
+    }
+}
+
+/* Called by collect() for every node of the analysed file. */
+static void outbound_collect(file_state *fs, TSNode n, const char *type)
+{
+    if (strcmp(type, "call_expression") == 0 || strcmp(type, "call") == 0 || strcmp(type, "new_expression") == 0) {
+        TSNode *copy = slsec_arena_alloc(fs->f->a, sizeof *copy);
+        *copy = n;
+        slsec_ptrvec_push(fs->f->a, &fs->call_nodes, copy);
+        return;
+    }
+    if (fs->f->lang == 1 && (strcmp(type, "import_statement") == 0 || strcmp(type, "export_statement") == 0)) {
+        TSNode src = field(n, "source");
+        if (is(src, "string"))
+            note_import(fs, string_value(fs, src));
+        return;
+    }
+    if (fs->f->lang == 2 && (strcmp(type, "import_statement") == 0 || strcmp(type, "import_from_statement") == 0)) {
+        note_python_imports(fs, n);
+        return;
+    }
+    if (strcmp(type, "variable_declarator") == 0) {
+        TSNode name = field(n, "name");
+        if (is(name, "identifier"))
+            note_value(fs, text(fs, name), field(n, "value"));
+        else
+            mark_pattern(fs, name, 0);
+        return;
+    }
+    if (strcmp(type, "assignment_expression") == 0 || strcmp(type, "assignment") == 0) {
+        TSNode left = unwrap(field(n, "left"));
+        if (is(left, "identifier") || is(left, "member_expression") || is(left, "attribute"))
+            note_value(fs, text(fs, left), field(n, "right"));
+        else
+            mark_pattern(fs, left, 0);
+        return;
+    }
+    if (strcmp(type, "as_pattern") == 0) { /* with requests.Session() as s: */
+        TSNode alias = field(n, "alias");
+        if (!ts_node_is_null(alias))
+            note_value(fs, text(fs, alias), named_kid(n, 0));
+        return;
+    }
+    if (strcmp(type, "public_field_definition") == 0 || strcmp(type, "field_definition") == 0) {
+        /* class fields: `private s3 = new S3Client({})` is this.s3 */
+        TSNode name = field(n, "name");
+        if (ts_node_is_null(name))
+            name = field(n, "property");
+        if (!ts_node_is_null(name))
+            note_value(fs, slsec_arena_printf(fs->f->a, "this.%s", text(fs, name)), field(n, "value"));
+        return;
+    }
+    if (strcmp(type, "augmented_assignment_expression") == 0 || strcmp(type, "augmented_assignment") == 0) {
+        mark_ambiguous(fs, text(fs, field(n, "left")));
+        return;
+    }
+    if (strcmp(type, "for_in_statement") == 0 || strcmp(type, "for_statement") == 0) {
+        mark_pattern(fs, field(n, "left"), 0);
+        return;
+    }
+    if (is_function_node(n) || strcmp(type, "function_definition") == 0 || strcmp(type, "method_definition") == 0) {
+        TSNode params[MAX_PARAMS];
+        size_t np = params_of(n, params, MAX_PARAMS);
+        for (size_t i = 0; i < np; i++)
+            mark_pattern(fs, params[i], 0);
+    }
+}
+
+/* ---- clients ---- */
+
+/* The service of a v3 package: "@aws-sdk/client-s3.X" → "s3"; *rest is "X". */
+static const char *v3_package_service(file_state *fs, const char *canonical, const char **rest)
+{
+    static const char pkg[] = "@aws-sdk/client-";
+    if (strncmp(canonical, pkg, sizeof pkg - 1) != 0)
+        return NULL;
+    const char *name = canonical + sizeof pkg - 1;
+    const char *dot = strchr(name, '.');
+    if (!dot)
+        return NULL;
+    *rest = dot + 1;
+    return code_aws_service(fs->f->a, slsec_arena_strndup(fs->f->a, name, (size_t)(dot - name)));
+}
+
+/* A client class made with `new`, by its canonical name. */
+static client client_class(file_state *fs, const char *ctor)
+{
+    client c = {.made_here = true};
+    const char *cls = NULL;
+    const char *svc = v3_package_service(fs, ctor, &cls);
+    if (svc && !strchr(cls, '.') && cls[0] >= 'A' && cls[0] <= 'Z') {
+        static const char *const not_clients[] = {"Command", "Exception", "Error", "Input", "Output"};
+        for (size_t i = 0; i < sizeof not_clients / sizeof not_clients[0]; i++)
+            if (slsec_str_has_suffix(cls, not_clients[i]))
+                return (client){0};
+        c.kind = slsec_str_has_suffix(cls, "Client") ? CLIENT_AWS_COMMANDS : CLIENT_AWS_METHODS;
+        c.name = svc;
+        return c;
+    }
+    if (strcmp(ctor, "@aws-sdk/lib-dynamodb.DynamoDBDocumentClient") == 0 ||
+        strcmp(ctor, "@aws-sdk/lib-dynamodb.DynamoDBDocument") == 0) {
+        c.kind = slsec_str_has_suffix(ctor, "Client") ? CLIENT_AWS_COMMANDS : CLIENT_AWS_DOCUMENT;
+        c.name = "dynamodb";
+        return c;
+    }
+    /* v2: AWS.S3, AWS.DynamoDB.DocumentClient, require('aws-sdk/clients/s3') */
+    const char *v2 = strncmp(ctor, "aws-sdk.", 8) == 0 ? ctor + 8
+                     : strncmp(ctor, "aws-sdk/clients/", 16) == 0 ? ctor + 16
+                                                                  : NULL;
+    if (!v2)
+        return (client){0};
+    const char *dot = strchr(v2, '.');
+    if (dot && strcmp(dot, ".DocumentClient") == 0 && strncasecmp(v2, "dynamodb.", 9) == 0) {
+        c.kind = CLIENT_AWS_DOCUMENT;
+        c.name = "dynamodb";
+        return c;
+    }
+    if (dot || (v2 == ctor + 8 && !code_aws_v2_class(v2)))
+        return (client){0};
+    c.name = code_aws_service(fs->f->a, v2);
+    c.kind = c.name ? CLIENT_AWS_METHODS : CLIENT_NONE;
+    return c;
+}
+
+/* The service a boto3 client()/resource() call names: its first argument
+ * or service_name=, when the code writes it as a literal. */
+static const char *boto3_service(file_state *fs, TSNode call)
+{
+    TSNode arg = keyword(fs, call, "service_name");
+    if (ts_node_is_null(arg))
+        arg = positional(call, 0);
+    arg = unwrap(arg);
+    return is_string_literal(arg) ? code_aws_service(fs->f->a, string_value(fs, arg)) : NULL;
+}
+
+static bool capitalised(const char *s) { return s && s[0] >= 'A' && s[0] <= 'Z'; }
+
+/* What client an expression is, if any: one it makes, or the one a name
+ * or member path is assigned. */
+static client classify(file_state *fs, TSNode n, int depth)
+{
+    client none = {0};
+    n = unwrap(n);
+    if (ts_node_is_null(n) || depth > 8)
+        return none;
+    if (is(n, "identifier") || is(n, "member_expression") || is(n, "attribute")) {
+        /* Worked out once per name: names assigned names (a = b; b = c
+         * ...) would otherwise be walked again for every call. */
+        const char *key = text(fs, n);
+        void *memo = slsec_strmap_get(fs->clients_of, key);
+        if (memo)
+            return memo == &working_out ? none : *(client *)memo;
+        slsec_strmap_put(fs->clients_of, key, &working_out);
+        client found = none;
+        slsec_ptrvec *v = slsec_strmap_get(fs->values, key);
+        for (size_t i = 0; v && i < v->count && !found.kind; i++)
+            found = classify(fs, *(TSNode *)v->items[i], depth + 1);
+        found.made_here = false;
+        client *keep = slsec_arena_alloc(fs->f->a, sizeof *keep);
+        *keep = found;
+        slsec_strmap_put(fs->clients_of, key, keep);
+        return found;
+    }
+    if (is(n, "new_expression"))
+        return client_class(fs, callee_of(fs, n));
+    if (!is(n, "call_expression") && !is(n, "call"))
+        return none;
+    const char *callee = callee_of(fs, n);
+    client c = {.made_here = true};
+    if (strcmp(callee, "@aws-sdk/lib-dynamodb.DynamoDBDocumentClient.from") == 0 ||
+        strcmp(callee, "@aws-sdk/lib-dynamodb.DynamoDBDocument.from") == 0) {
+        c.kind = strstr(callee, "Client.from") ? CLIENT_AWS_COMMANDS : CLIENT_AWS_DOCUMENT;
+        c.name = "dynamodb";
+        return c;
+    }
+    if (fs->f->lang == 2) {
+        bool make_client = strcmp(callee, "boto3.client") == 0;
+        if (make_client || strcmp(callee, "boto3.resource") == 0) {
+            c.name = boto3_service(fs, n);
+            c.kind = !c.name ? CLIENT_NONE : make_client ? CLIENT_BOTO3 : CLIENT_BOTO3_RESOURCE;
+            return c;
+        }
+        if (strcmp(callee, "boto3.Session") == 0 || strcmp(callee, "boto3.session.Session") == 0) {
+            c.kind = CLIENT_BOTO3_SESSION;
+            return c;
+        }
+    }
+    const code_http_call *h = code_http_call_find(callee, fs->f->lang);
+    if (h && h->session) {
+        c.kind = CLIENT_HTTP;
+        c.name = h->session;
+        return c;
+    }
+    TSNode fn = unwrap(field(n, "function"));
+    if (!is(fn, "member_expression") && !is(fn, "attribute"))
+        return none;
+    const char *method = text(fs, field(fn, is(fn, "attribute") ? "attribute" : "property"));
+    client r = classify(fs, field(fn, "object"), depth + 1);
+    if (r.kind == CLIENT_BOTO3_SESSION && (strcmp(method, "client") == 0 || strcmp(method, "resource") == 0)) {
+        c.name = boto3_service(fs, n);
+        c.kind = !c.name ? CLIENT_NONE : method[0] == 'c' ? CLIENT_BOTO3 : CLIENT_BOTO3_RESOURCE;
+        return c;
+    }
+    if ((r.kind == CLIENT_BOTO3_RESOURCE || r.kind == CLIENT_BOTO3_SUB) && capitalised(method)) {
+        r.kind = CLIENT_BOTO3_SUB;
+        r.sub = method;
+        r.made_here = false; /* the resource was made elsewhere; a sub-resource adds no service */
+        return r;
+    }
+    return none;
+}
+
+/* ---- constant URLs ---- */
+
+static const char *url_prefix(file_state *fs, TSNode n, int depth, bool *complete);
+
+/* Does a URL's constant start already hold its whole authority (or more
+ * text than any URL worth reading)? Then the rest cannot change the host. */
+static bool authority_ends(const char *prefix)
+{
+    const char *sep = strstr(prefix, "://");
+    return strlen(prefix) > 2048 || (sep && sep[3 + strcspn(sep + 3, "/?#")]);
+}
+
+/* A template literal or f-string: its literal text and constant
+ * substitutions, up to the first substitution the file does not fix. */
+static const char *template_url_prefix(file_state *fs, TSNode n, int depth, bool *complete)
+{
+    bool py = is(n, "string");
+    const char *sub_type = py ? "interpolation" : "template_substitution";
+    /* JavaScript: inside the backquotes; Python: between string_start
+     * (prefix and quotes) and string_end */
+    uint32_t pos = ts_node_start_byte(n), end = ts_node_end_byte(n);
+    if (!py && end - pos < 2)
+        return NULL; /* not even the two backquotes: a broken tree */
+    if (!py) {
+        pos++;
+        end--;
+    }
+    slsec_buf b;
+    slsec_buf_init(&b);
+    kids ks = kids_of(fs->f->a, n);
+    bool stopped = false;
+    for (uint32_t i = 0; i < ks.n && !stopped; i++) {
+        TSNode ch = kid(&ks, i);
+        if (is(ch, "string_start")) {
+            pos = ts_node_end_byte(ch);
+            continue;
+        }
+        if (is(ch, "string_end")) {
+            end = ts_node_start_byte(ch);
+            continue;
+        }
+        if (!is(ch, sub_type))
+            continue;
+        if (ts_node_start_byte(ch) > pos)
+            slsec_buf_append(&b, fs->f->src + pos, ts_node_start_byte(ch) - pos);
+        if (b.data && authority_ends(b.data)) {
+            stopped = true; /* the host is in already; the rest is path and query */
+            break;
+        }
+        TSNode expr = py ? field(ch, "expression") : named_kid(ch, 0);
+        bool whole = false;
+        const char *v = url_prefix(fs, expr, depth + 1, &whole);
+        if (v)
+            slsec_buf_puts(&b, v);
+        stopped = !v || !whole;
+        pos = ts_node_end_byte(ch);
+    }
+    if (!stopped && end > pos)
+        slsec_buf_append(&b, fs->f->src + pos, end - pos);
+    const char *out = slsec_arena_strndup(fs->f->a, b.data ? b.data : "", b.len);
+    slsec_buf_free(&b);
+    *complete = !stopped;
+    return out;
+}
+
+/* The constant start of a URL expression (literals, names the file binds
+ * once to a constant, template literals, f-strings, concatenations,
+ * Python % and format()), with *complete set when all of it is constant.
+ * NULL when it does not start with constant text. Environment variables
+ * are not constant here: the deployment chooses them, the code does not. */
+static const char *url_prefix(file_state *fs, TSNode n, int depth, bool *complete)
+{
+    *complete = false;
+    n = unwrap(n);
+    if (ts_node_is_null(n) || depth > 16)
+        return NULL;
+    if (is_string_literal(n)) {
+        *complete = true;
+        return string_value(fs, n);
+    }
+    if (is(n, "identifier") || is(n, "member_expression") || is(n, "attribute")) {
+        const char *key = text(fs, n);
+        url_value *memo = slsec_strmap_get(fs->urls_of, key);
+        if (memo == (void *)&working_out)
+            return NULL;
+        if (!memo) { /* worked out once per name (a3 = a2 + a2; a2 = a1 + a1 ...) */
+            slsec_strmap_put(fs->urls_of, key, &working_out);
+            memo = slsec_arena_alloc(fs->f->a, sizeof *memo);
+            void *v = slsec_strmap_get(fs->url_consts, key);
+            if (v && v != &ambiguous_name)
+                memo->prefix = url_prefix(fs, *(TSNode *)v, depth + 1, &memo->complete);
+            slsec_strmap_put(fs->urls_of, key, memo);
+        }
+        *complete = memo->complete;
+        return memo->prefix;
+    }
+    if (is(n, "template_string") || is(n, "string"))
+        return template_url_prefix(fs, n, depth, complete);
+    if (is(n, "binary_expression") || is(n, "binary_operator")) {
+        const char *op = text(fs, field(n, "operator"));
+        TSNode left = unwrap(field(n, "left"));
+        if (strcmp(op, "%") == 0 && fs->f->lang == 2 && is_string_literal(left)) {
+            const char *s = string_value(fs, left); /* "https://api.example.com/%s" % x */
+            return slsec_arena_strndup(fs->f->a, s, strcspn(s, "%"));
+        }
+        if (strcmp(op, "+") != 0)
+            return NULL;
+        bool lc = false, rc = false;
+        const char *l = url_prefix(fs, left, depth + 1, &lc);
+        if (!l || !lc || authority_ends(l))
+            return l; /* what follows cannot change the host: no need to build it */
+        const char *r = url_prefix(fs, field(n, "right"), depth + 1, &rc);
+        if (!r)
+            return l;
+        *complete = rc;
+        return slsec_arena_printf(fs->f->a, "%s%s", l, r);
+    }
+    if (is(n, "concatenated_string")) { /* Python: "https://api.example.com" "/v1" */
+        slsec_buf b;
+        slsec_buf_init(&b);
+        kids ks = kids_of(fs->f->a, n);
+        bool whole = true;
+        for (uint32_t i = 0; i < ks.n && whole; i++) {
+            const char *v = url_prefix(fs, kid(&ks, i), depth + 1, &whole);
+            if (v)
+                slsec_buf_puts(&b, v);
+            whole = whole && v;
+        }
+        const char *out = slsec_arena_strndup(fs->f->a, b.data ? b.data : "", b.len);
+        slsec_buf_free(&b);
+        *complete = whole;
+        return out;
+    }
+    if (is(n, "call") && fs->f->lang == 2) { /* "https://{}/v1".format(host) */
+        TSNode fn = unwrap(field(n, "function"));
+        TSNode obj = unwrap(field(fn, "object"));
+        if (is(fn, "attribute") && strcmp(text(fs, field(fn, "attribute")), "format") == 0 && is_string_literal(obj)) {
+            const char *s = string_value(fs, obj);
+            return slsec_arena_strndup(fs->f->a, s, strcspn(s, "{"));
+        }
+    }
+    return NULL;
+}
+
+/* The host an HTTP client call is given, when the code fixes it. */
+static const char *call_host(file_state *fs, TSNode call, const code_http_call *h)
+{
+    TSNode arg = {0};
+    if (fs->f->lang == 2 && h->url_kw)
+        arg = keyword(fs, call, h->url_kw);
+    if (ts_node_is_null(arg) && h->url_arg >= 0)
+        arg = positional(call, h->url_arg);
+    arg = unwrap(arg);
+    if (ts_node_is_null(arg))
+        return NULL;
+    bool complete = false;
+    if ((h->how & HTTP_OPTIONS) && is(arg, "object")) {
+        /* { url: 'https://...' } or { hostname: 'api.example.com', path: '/v1' } */
+        kids ks = kids_of(fs->f->a, arg);
+        for (uint32_t i = 0; i < ks.n; i++) {
+            TSNode p = kid(&ks, i);
+            const char *key = is(p, "pair") ? key_name(fs, field(p, "key")) : NULL;
+            if (!key)
+                continue;
+            bool host_only = strcmp(key, "hostname") == 0 || strcmp(key, "host") == 0;
+            if (!host_only && strcmp(key, "url") != 0 && strcmp(key, "uri") != 0 && strcmp(key, "baseURL") != 0 &&
+                strcmp(key, "prefixUrl") != 0)
+                continue;
+            const char *v = url_prefix(fs, field(p, "value"), 0, &complete);
+            if (host_only)
+                return v && complete ? code_host_name(fs->f->a, v, strlen(v)) : NULL;
+            return code_url_host(fs->f->a, v, complete);
+        }
+        return NULL;
+    }
+    const char *v = url_prefix(fs, arg, 0, &complete);
+    if (h->how & HTTP_HOST_ONLY)
+        return v && complete ? code_host_name(fs->f->a, v, strlen(v)) : NULL;
+    return code_url_host(fs->f->a, v, complete);
+}
+
+/* ---- recording ---- */
+
+static void add_call(file_state *fs, slsec_code_call_kind kind, const char *target, const char *operation,
+                     const char *via, TSNode at)
+{
+    slsec_code_outbound *o = fs->f->outbound;
+    if (!target || !*target)
+        return;
+    if (o->calls.count >= SLSEC_MAX_CODE_CALLS) {
+        o->calls_capped = true;
+        return;
+    }
+    slsec_code_call *c = slsec_arena_alloc(fs->f->a, sizeof *c);
+    TSPoint p = ts_node_start_point(at);
+    c->kind = kind;
+    c->target = target;
+    c->operation = operation;
+    /* the canonical name can be any member chain: keep it short */
+    c->via = strlen(via) > EXCERPT ? slsec_arena_printf(fs->f->a, "%.*s...", EXCERPT, via) : via;
+    c->line = (int)p.row + 1;
+    c->col = (int)p.column + 1;
+    slsec_ptrvec_push(fs->f->a, &o->calls, c);
+}
+
+static void record_new(file_state *fs, TSNode n)
+{
+    const char *ctor = callee_of(fs, n);
+    const char *stem = NULL;
+    const char *svc = v3_package_service(fs, ctor, &stem);
+    if (!svc && strncmp(ctor, "@aws-sdk/lib-dynamodb.", 22) == 0) {
+        svc = "dynamodb";
+        stem = ctor + 22;
+    }
+    size_t len = stem ? strlen(stem) : 0;
+    if (svc && len > 7 && !strchr(stem, '.') && slsec_str_has_suffix(stem, "Command")) {
+        /* new PutObjectCommand(...): the operation, whoever sends it */
+        const char *op = slsec_arena_strndup(fs->f->a, stem, len - 7);
+        if (strcmp(svc, "dynamodb") == 0 && strncmp(ctor, "@aws-sdk/lib-dynamodb.", 22) == 0) {
+            const char *doc = code_dynamodb_document_operation(op);
+            op = doc ? doc : op;
+        }
+        add_call(fs, SLSEC_CODE_CALL_AWS, svc, op, ctor, n);
+        return;
+    }
+    client c = client_class(fs, ctor);
+    if (aws_client(c))
+        add_call(fs, SLSEC_CODE_CALL_AWS, c.name, NULL, ctor, n);
+}
+
+/* The operation a call on an AWS client names, or NULL. */
+static const char *aws_operation(file_state *fs, client r, TSNode call, const char *method)
+{
+    slsec_arena *a = fs->f->a;
+    switch (r.kind) {
+    case CLIENT_AWS_METHODS: {
+        if (!code_aws_js_operation_method(method))
+            return NULL;
+        if (strcmp(method, "getSignedUrl") == 0 || strcmp(method, "getSignedUrlPromise") == 0) {
+            TSNode op = unwrap(positional(call, 0)); /* s3.getSignedUrl('getObject', params) */
+            return is_string_literal(op) ? code_aws_pascal(a, string_value(fs, op)) : NULL;
+        }
+        if (strcmp(r.name, "s3") == 0 && (strcmp(method, "upload") == 0 || strcmp(method, "createPresignedPost") == 0))
+            return "PutObject";
+        return code_aws_pascal(a, method);
+    }
+    case CLIENT_AWS_DOCUMENT:
+        return code_dynamodb_document_operation(method);
+    case CLIENT_BOTO3: {
+        const char *fixed = NULL;
+        switch (code_boto3_client_method(method, &fixed)) {
+        case CODE_AWS_OPERATION_IS_METHOD: return code_aws_pascal(a, method);
+        case CODE_AWS_OPERATION_FIXED: return fixed;
+        case CODE_AWS_OPERATION_IN_ARGUMENT: {
+            TSNode op = keyword(fs, call, strcmp(method, "get_paginator") == 0 ? "operation_name" : "ClientMethod");
+            if (ts_node_is_null(op))
+                op = positional(call, 0);
+            op = unwrap(op);
+            return is_string_literal(op) ? code_aws_pascal(a, string_value(fs, op)) : NULL;
+        }
+        default: return NULL;
+        }
+    }
+    case CLIENT_BOTO3_RESOURCE: {
+        const char *fixed = NULL;
+        if (capitalised(method) || code_boto3_client_method(method, &fixed) == CODE_AWS_NOT_AN_OPERATION)
+            return NULL;
+        return code_aws_pascal(a, method);
+    }
+    case CLIENT_BOTO3_SUB:
+        return code_boto3_subresource_operation(a, r.sub, method);
+    default:
+        return NULL;
+    }
+}
+
+static void record_call(file_state *fs, TSNode n)
+{
+    const char *callee = callee_of(fs, n);
+    TSNode fn = unwrap(field(n, "function"));
+    if (fs->f->lang == 1 && (strcmp(callee, "require") == 0 || is(fn, "import"))) {
+        TSNode spec = unwrap(positional(n, 0)); /* require('./db'), import('./db') */
+        if (is_string_literal(spec))
+            note_import(fs, string_value(fs, spec));
+        return;
+    }
+    const char *stem = NULL;
+    const char *svc = v3_package_service(fs, callee, &stem);
+    if (svc && strncmp(stem, "paginate", 8) == 0 && capitalised(stem + 8) && !strchr(stem, '.')) {
+        add_call(fs, SLSEC_CODE_CALL_AWS, svc, stem + 8, callee, n); /* paginateListObjectsV2(...) */
+        return;
+    }
+    client made = classify(fs, n, 0);
+    if (aws_client(made) && made.made_here) {
+        add_call(fs, SLSEC_CODE_CALL_AWS, made.name, NULL, callee, n); /* boto3.client('s3') */
+        return;
+    }
+    bool method_call = is(fn, "member_expression") || is(fn, "attribute");
+    const char *method = method_call ? text(fs, field(fn, is(fn, "attribute") ? "attribute" : "property")) : NULL;
+    client recv = method_call ? classify(fs, field(fn, "object"), 1) : (client){0};
+    TSNode obj = method_call ? unwrap(field(fn, "object")) : fn;
+    if (method_call && strncmp(callee, "?.", 2) == 0 &&
+        (is(obj, "new_expression") || is(obj, "call_expression") || is(obj, "call")))
+        callee = slsec_arena_printf(fs->f->a, "%s().%s", callee_of(fs, obj), method); /* new AWS.SNS().publish */
+    const code_http_call *h = code_http_call_find(callee, fs->f->lang);
+    if (!h && recv.kind == CLIENT_HTTP) /* session.get(url) is requests.get(url) */
+        h = code_http_call_find(slsec_arena_printf(fs->f->a, "%s.%s", recv.name, method), fs->f->lang);
+    if (h) {
+        const char *host = call_host(fs, n, h);
+        if (host)
+            add_call(fs, SLSEC_CODE_CALL_HOST, host, NULL, callee, n);
+        return;
+    }
+    if (aws_client(recv)) {
+        const char *op = aws_operation(fs, recv, n, method);
+        if (op)
+            add_call(fs, SLSEC_CODE_CALL_AWS, recv.name, op, callee, n);
+    }
+}
+
+static void record_outbound(file_state *fs)
+{
+    for (size_t i = 0; i < fs->call_nodes.count; i++) {
+        TSNode n = *(TSNode *)fs->call_nodes.items[i];
+        if (is(n, "new_expression"))
+            record_new(fs, n);
+        else
+            record_call(fs, n);
+    }
 }
 
 /* ---- finding functions and handlers ---------------------------------------------- */
@@ -2021,6 +2723,8 @@ static void collect(file_state *fs, scan_state *st, TSNode n, int depth, bool to
         return;
     }
     const char *type = ts_node_type(n);
+    if (fs->primary == fs && fs->f->outbound)
+        outbound_collect(fs, n, type);
     if (strcmp(type, "import_statement") == 0 && fs->f->lang == 1) {
         js_import_alias(fs, n);
         return;
@@ -2184,8 +2888,16 @@ size_t code_taint_file(code_file *f, const char *const *entries, size_t nentries
     fs.consts = slsec_strmap_new(f->a);
     fs.strings = slsec_strmap_new(f->a);
     fs.functions = slsec_strmap_new(f->a);
+    if (f->outbound) {
+        fs.values = slsec_strmap_new(f->a);
+        fs.url_consts = slsec_strmap_new(f->a);
+        fs.clients_of = slsec_strmap_new(f->a);
+        fs.urls_of = slsec_strmap_new(f->a);
+    }
     scan_state st = {0};
     collect(&fs, &st, f->root, 0, true);
+    if (f->outbound)
+        record_outbound(&fs);
 
     /* The candidates: exports (JS) or top-level functions (Python and JS). */
     typedef struct cand {

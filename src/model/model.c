@@ -8,6 +8,7 @@
 #include "slsec/model.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 slsec_loc slsec_loc_of(const slsec_node *n)
@@ -43,6 +44,75 @@ slsec_resource *slsec_app_resource(const slsec_app *app, const char *file, const
     char key[1024];
     snprintf(key, sizeof key, "%s\x1f%s", file ? file : "", id);
     return slsec_strmap_get(app->by_id, key);
+}
+
+/* ---- outbound integrations ------------------------------------------------ */
+
+const char *slsec_external_kind_name(slsec_external_kind k)
+{
+    return k == SLSEC_EXTERNAL_HOST ? "host" : "aws";
+}
+
+static const char *or_empty(const char *s) { return s ? s : ""; }
+
+const slsec_external_call *slsec_app_add_external(slsec_app *app, const slsec_external_call *call)
+{
+    if (!app || !call || !call->function_id || !call->target)
+        return NULL;
+    slsec_arena *a = app->arena;
+    if (!app->external_keys)
+        app->external_keys = slsec_strmap_new(a);
+    /* Two functions may share a logical id in different templates: the
+     * template file keeps them apart. */
+    const char *key = slsec_arena_printf(
+        a, "%s\x1f%s\x1f%d\x1f%s\x1f%s\x1f%s\x1f%d\x1f%d", call->function_id,
+        call->function ? or_empty(call->function->loc.file) : "", (int)call->kind, call->target,
+        or_empty(call->operation), or_empty(call->loc.file), call->loc.line, call->loc.col);
+    slsec_external_call *known = slsec_strmap_get(app->external_keys, key);
+    if (known)
+        return known;
+    slsec_external_call *c = slsec_arena_alloc(a, sizeof *c);
+    *c = *call;
+    c->function_id = slsec_arena_strdup(a, call->function_id);
+    c->target = slsec_arena_strdup(a, call->target);
+    c->operation = call->operation ? slsec_arena_strdup(a, call->operation) : NULL;
+    c->via = call->via ? slsec_arena_strdup(a, call->via) : NULL;
+    c->loc.file = call->loc.file ? slsec_arena_strdup(a, call->loc.file) : NULL;
+    slsec_strmap_put(app->external_keys, key, c);
+    slsec_ptrvec_push(a, &app->externals, c);
+    return c;
+}
+
+static int cmp_text(const char *a, const char *b) { return strcmp(or_empty(a), or_empty(b)); }
+
+static int by_function_and_target(const void *pa, const void *pb)
+{
+    const slsec_external_call *a = *(const slsec_external_call *const *)pa;
+    const slsec_external_call *b = *(const slsec_external_call *const *)pb;
+    int c = strcmp(a->function_id, b->function_id);
+    if (!c)
+        c = cmp_text(a->function ? a->function->loc.file : NULL, b->function ? b->function->loc.file : NULL);
+    if (!c && a->kind != b->kind)
+        c = a->kind < b->kind ? -1 : 1;
+    if (!c)
+        c = strcmp(a->target, b->target);
+    if (!c && (!a->operation) != (!b->operation))
+        c = a->operation ? 1 : -1; /* the client first, then what is called on it */
+    if (!c)
+        c = cmp_text(a->operation, b->operation);
+    if (!c)
+        c = cmp_text(a->loc.file, b->loc.file);
+    if (!c && a->loc.line != b->loc.line)
+        c = a->loc.line < b->loc.line ? -1 : 1;
+    if (!c && a->loc.col != b->loc.col)
+        c = a->loc.col < b->loc.col ? -1 : 1;
+    return c ? c : cmp_text(a->via, b->via);
+}
+
+void slsec_app_sort_externals(slsec_app *app)
+{
+    if (app && app->externals.count > 1)
+        qsort(app->externals.items, app->externals.count, sizeof *app->externals.items, by_function_and_target);
 }
 
 static const char *const trigger_names[] = {

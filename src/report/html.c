@@ -675,6 +675,7 @@ static const char *kind_fill(slsec_inv_kind k)
     case SLSEC_INV_FUNCTION: return "#fff8e1";
     case SLSEC_INV_ROLE: return "#f3e5f5";
     case SLSEC_INV_HOST: return "#eceff1";
+    case SLSEC_INV_SERVICE: return "#fff3e0";
     default: return "#e8f5e9";
     }
 }
@@ -686,13 +687,13 @@ static void html_inventory(slsec_buf *b, const slsec_inventory *inv)
         slsec_buf_puts(b, "<p>No inventory.</p></section>");
         return;
     }
-    size_t per[SLSEC_INV_HOST + 1] = {0};
+    size_t per[SLSEC_INV_SERVICE + 1] = {0};
     for (size_t i = 0; i < inv->nodes.count; i++)
         per[((const slsec_inv_node *)inv->nodes.items[i])->kind]++;
     slsec_buf_printf(b, "<p id=\"inventory-counts\">%zu functions, %zu triggers, %zu roles, %zu stores, %zu keys, "
-                        "%zu external hosts; %zu connections.%s</p>",
+                        "%zu external hosts, %zu AWS services called by the code; %zu connections.%s</p>",
                      per[SLSEC_INV_FUNCTION], per[SLSEC_INV_TRIGGER], per[SLSEC_INV_ROLE], per[SLSEC_INV_STORE],
-                     per[SLSEC_INV_KEY], per[SLSEC_INV_HOST], inv->edges.count,
+                     per[SLSEC_INV_KEY], per[SLSEC_INV_HOST], per[SLSEC_INV_SERVICE], inv->edges.count,
                      inv->truncated ? " (connections truncated)" : "");
     slsec_arena *a = slsec_arena_new();
     inv_view v;
@@ -715,7 +716,7 @@ static void html_inventory(slsec_buf *b, const slsec_inventory *inv)
     slsec_buf_printf(b, "<div class=\"map\"><svg id=\"inventory-map\" font-size=\"12\" role=\"img\" aria-label=\"inventory map\" "
                         "viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" xmlns=\"http://www.w3.org/2000/svg\">",
                      W, H, W, H);
-    static const char *const heads[] = {"Triggers", "Functions", "Roles", "Stores, keys, hosts"};
+    static const char *const heads[] = {"Triggers", "Functions", "Roles", "Stores, keys, hosts, services"};
     for (int c = 0; c < 4; c++)
         slsec_buf_printf(b, "<text x=\"%.0f\" y=\"20\" font-weight=\"bold\">%s</text>", 20 + COLW * c, heads[c]);
     for (size_t i = 0; i < v.nlines; i++) {

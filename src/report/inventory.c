@@ -18,8 +18,8 @@
 
 const char *slsec_inv_kind_name(slsec_inv_kind k)
 {
-    static const char *const names[] = {"trigger", "function", "role", "store", "key", "host"};
-    return (unsigned)k <= SLSEC_INV_HOST ? names[k] : "node";
+    static const char *const names[] = {"trigger", "function", "role", "store", "key", "host", "service"};
+    return (unsigned)k <= SLSEC_INV_SERVICE ? names[k] : "node";
 }
 
 typedef struct builder {
@@ -383,6 +383,33 @@ static void triggers_of(builder *b, const slsec_function *f, slsec_inv_node *fn)
     }
 }
 
+/* What the code calls (the code pass records it on the model as
+ * app->externals): hosts join those environment values name, AWS services
+ * get nodes of their own with the operations called on the edge, and a
+ * source file no template function runs stands for a function. */
+static void code_calls(builder *b, const slsec_app *app)
+{
+    for (size_t i = 0; i < app->externals.count; i++) {
+        const slsec_external_call *c = app->externals.items[i];
+        slsec_inv_node *fn = c->function ? slsec_strmap_get(b->functions, c->function->id) : NULL;
+        if (!fn && c->function)
+            continue;
+        if (!fn)
+            fn = add_node(b, SLSEC_INV_FUNCTION, c->function_id, "source file",
+                          (slsec_loc){.file = c->function_id}, NULL);
+        bool host = c->kind == SLSEC_EXTERNAL_HOST;
+        slsec_inv_node *to = add_node(b, host ? SLSEC_INV_HOST : SLSEC_INV_SERVICE, c->target, NULL, c->loc, NULL);
+        slsec_inv_edge *e = add_edge(b, fn, to, "calls");
+        if (e && c->operation)
+            slsec_ptrvec_push(b->a, &e->actions, slsec_arena_printf(b->a, "%s:%s", c->target, c->operation));
+    }
+    for (size_t i = 0; i < b->inv->edges.count; i++) {
+        slsec_inv_edge *e = b->inv->edges.items[i];
+        if (e->to->kind == SLSEC_INV_SERVICE)
+            sort_unique(&e->actions);
+    }
+}
+
 slsec_inventory *slsec_inventory_build(slsec_arena *a, const slsec_app *app, const slsec_ptrvec *findings)
 {
     builder b = {.a = a};
@@ -459,6 +486,8 @@ slsec_inventory *slsec_inventory_build(slsec_arena *a, const slsec_app *app, con
         }
     }
 
+    code_calls(&b, app);
+
     qsort(b.inv->nodes.items, b.inv->nodes.count, sizeof(void *), cmp_node);
     for (size_t i = 0; i < b.inv->nodes.count; i++)
         ((slsec_inv_node *)b.inv->nodes.items[i])->index = i;
@@ -500,8 +529,9 @@ static const char *sev_word(int s)
 
 static const char *kind_plural(slsec_inv_kind k)
 {
-    static const char *const names[] = {"triggers", "functions", "roles", "stores", "keys", "external hosts"};
-    return (unsigned)k <= SLSEC_INV_HOST ? names[k] : "nodes";
+    static const char *const names[] = {"triggers", "functions", "roles", "stores", "keys", "external hosts",
+                                        "aws services"};
+    return (unsigned)k <= SLSEC_INV_SERVICE ? names[k] : "nodes";
 }
 
 static const char *edge_label(slsec_arena *a, const slsec_inv_edge *e)
@@ -630,10 +660,10 @@ static int write_json(FILE *out, const slsec_inventory *inv)
     json_object_set_new(root, "tool", json_string("slsec"));
     json_object_set_new(root, "tool_version", json_string(SLSEC_VERSION));
     json_t *counts = json_object();
-    size_t per[SLSEC_INV_HOST + 1] = {0};
+    size_t per[SLSEC_INV_SERVICE + 1] = {0};
     for (size_t i = 0; i < inv->nodes.count; i++)
         per[((slsec_inv_node *)inv->nodes.items[i])->kind]++;
-    for (int k = 0; k <= SLSEC_INV_HOST; k++)
+    for (int k = 0; k <= SLSEC_INV_SERVICE; k++)
         json_object_set_new(counts, kind_plural((slsec_inv_kind)k), json_integer((json_int_t)per[k]));
     json_object_set_new(counts, "edges", json_integer((json_int_t)inv->edges.count));
     json_object_set_new(root, "counts", counts);
@@ -718,6 +748,7 @@ static const char *dot_shape(slsec_inv_kind k)
     case SLSEC_INV_ROLE: return "hexagon";
     case SLSEC_INV_STORE: return "cylinder";
     case SLSEC_INV_KEY: return "octagon";
+    case SLSEC_INV_SERVICE: return "component";
     default: return "ellipse";
     }
 }
@@ -755,8 +786,8 @@ static int write_mermaid(FILE *out, slsec_arena *a, const slsec_inventory *inv)
     slsec_buf b;
     slsec_buf_init(&b);
     slsec_buf_puts(&b, "flowchart LR\n");
-    static const char *const open[] = {"[/", "[", "{{", "[(", "((", "(["};
-    static const char *const close[] = {"/]", "]", "}}", ")]", "))", "])"};
+    static const char *const open[] = {"[/", "[", "{{", "[(", "((", "([", "[["};
+    static const char *const close[] = {"/]", "]", "}}", ")]", "))", "])", "]]"};
     for (size_t i = 0; i < v.nboxes; i++) {
         const inv_box *x = &v.boxes[i];
         slsec_buf_printf(&b, "  %s%s\"", x->id, open[x->kind]);

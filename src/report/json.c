@@ -171,9 +171,32 @@ static void summary_json(slsec_jw *w, const slsec_scan_result *r)
     slsec_jw_close(w, '}');
 }
 
+/* Every outbound call of every function, in the model's order. */
+static void integrations_json(slsec_jw *w, const slsec_scan_result *r)
+{
+    slsec_jw_open(w, '[');
+    for (size_t i = 0; r->app && i < r->app->externals.count; i++) {
+        const slsec_external_call *c = r->app->externals.items[i];
+        bool host = c->kind == SLSEC_EXTERNAL_HOST;
+        slsec_jw_open(w, '{');
+        field(w, "function", c->function_id);
+        slsec_jw_key(w, "template_function");
+        slsec_jw_bool(w, c->function != NULL);
+        field(w, "kind", slsec_external_kind_name(c->kind));
+        field(w, "service", host ? NULL : c->target);
+        field(w, "operation", c->operation);
+        field(w, "host", host ? c->target : NULL);
+        field(w, "via", c->via);
+        slsec_jw_key(w, "location");
+        location(w, c->loc, NULL);
+        slsec_jw_close(w, '}');
+    }
+    slsec_jw_close(w, ']');
+}
+
 int slsec_rpt_json(FILE *out, const slsec_scan_result *r, const slsec_report_opts *opts)
 {
-    (void)opts; /* JSON carries every finding of the result, marked */
+    /* JSON carries every finding of the result, marked; integrations when asked */
     slsec_buf b;
     slsec_buf_init(&b);
     slsec_jw w;
@@ -195,6 +218,11 @@ int slsec_rpt_json(FILE *out, const slsec_scan_result *r, const slsec_report_opt
     slsec_jw_close(&w, ']');
     slsec_jw_key(&w, "summary");
     summary_json(&w, r);
+    slsec_jw_key(&w, "integrations");
+    if (opts->inventory)
+        integrations_json(&w, r);
+    else
+        slsec_jw_null(&w); /* not asked for (--inventory): null, not an empty list */
     slsec_jw_close(&w, '}');
     slsec_buf_putc(&b, '\n');
     return slsec_rpt_flush(out, &b);

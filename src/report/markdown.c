@@ -8,6 +8,8 @@
  */
 #include "report_internal.h"
 
+#include <stdlib.h>
+
 static void loc_cell(slsec_buf *b, slsec_loc loc)
 {
     slsec_buf t;
@@ -53,6 +55,39 @@ static void findings_table(slsec_buf *b, const slsec_scan_result *r, bool suppre
     }
 }
 
+/* --inventory: one row per function and service operation or host. */
+static void integrations_table(slsec_buf *b, const slsec_scan_result *r)
+{
+    slsec_buf_puts(b, "\n## Outbound integrations\n\n");
+    size_t n;
+    slsec_rpt_integration *lines = slsec_rpt_integrations(r, &n);
+    if (!n) {
+        slsec_buf_printf(b, "None found in %zu source file%s.\n", r->code_files, r->code_files == 1 ? "" : "s");
+        free(lines);
+        return;
+    }
+    slsec_buf_puts(b, "| Function | Kind | Service:operation or host | Location |\n|---|---|---|---|\n");
+    slsec_buf t;
+    slsec_buf_init(&t);
+    for (size_t i = 0; i < n; i++) {
+        const slsec_external_call *c = lines[i].first;
+        slsec_buf_puts(b, "| ");
+        slsec_rpt_md_cell(b, c->function_id);
+        slsec_buf_printf(b, "%s | %s | ", c->function ? "" : " (no template function)",
+                         slsec_external_kind_name(c->kind));
+        slsec_buf_reset(&t);
+        slsec_rpt_integration_target(&t, c);
+        slsec_rpt_md_cell(b, t.data);
+        slsec_buf_puts(b, " | ");
+        loc_cell(b, c->loc);
+        if (lines[i].more)
+            slsec_buf_printf(b, " (+%zu more)", lines[i].more);
+        slsec_buf_puts(b, " |\n");
+    }
+    slsec_buf_free(&t);
+    free(lines);
+}
+
 int slsec_rpt_markdown(FILE *out, const slsec_scan_result *r, const slsec_report_opts *opts)
 {
     slsec_buf b;
@@ -85,5 +120,7 @@ int slsec_rpt_markdown(FILE *out, const slsec_scan_result *r, const slsec_report
         slsec_buf_puts(&b, "\n## Suppressed findings\n\n");
         findings_table(&b, r, true);
     }
+    if (opts->inventory)
+        integrations_table(&b, r);
     return slsec_rpt_flush(out, &b);
 }

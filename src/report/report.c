@@ -10,6 +10,7 @@
 #include "report_internal.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -34,6 +35,11 @@ static writer_fn find_writer(const char *format)
 }
 
 bool slsec_report_format_known(const char *format) { return find_writer(format) != NULL; }
+
+bool slsec_report_format_lists_inventory(const char *format)
+{
+    return format && (strcmp(format, "text") == 0 || strcmp(format, "json") == 0 || strcmp(format, "markdown") == 0);
+}
 
 int slsec_report_write(FILE *out, const char *format, const slsec_scan_result *r,
                        const slsec_report_opts *opts)
@@ -241,6 +247,74 @@ size_t slsec_rpt_total(const slsec_scan_result *r)
     for (int i = 0; i < 5; i++)
         t += r->counts[i];
     return t;
+}
+
+/* ---- outbound integrations -------------------------------------------------- */
+
+static bool same_function(const slsec_external_call *a, const slsec_external_call *b)
+{
+    return strcmp(a->function_id, b->function_id) == 0 && a->function == b->function;
+}
+
+static bool same_line(const slsec_external_call *a, const slsec_external_call *b)
+{
+    return same_function(a, b) && a->kind == b->kind && strcmp(a->target, b->target) == 0 &&
+           strcmp(a->operation ? a->operation : "", b->operation ? b->operation : "") == 0 &&
+           (!a->operation) == (!b->operation);
+}
+
+slsec_rpt_integration *slsec_rpt_integrations(const slsec_scan_result *r, size_t *n)
+{
+    const slsec_ptrvec *v = r && r->app ? &r->app->externals : NULL;
+    size_t count = v ? v->count : 0;
+    slsec_rpt_integration *out = calloc(count ? count : 1, sizeof *out);
+    if (!out)
+        slsec_oom();
+    *n = 0;
+    for (size_t i = 0; i < count;) {
+        const slsec_external_call *c = v->items[i];
+        size_t k = i + 1;
+        while (k < count && same_line(c, v->items[k]))
+            k++;
+        /* The sort puts a service's client-only calls just before its operations. */
+        const slsec_external_call *next = k < count ? v->items[k] : NULL;
+        bool shadowed = !c->operation && next && same_function(c, next) && next->kind == c->kind &&
+                        strcmp(next->target, c->target) == 0;
+        if (!shadowed)
+            out[(*n)++] = (slsec_rpt_integration){c, k - i - 1};
+        i = k;
+    }
+    return out;
+}
+
+void slsec_rpt_integration_target(slsec_buf *b, const slsec_external_call *c)
+{
+    slsec_buf_puts(b, c->target);
+    if (c->operation)
+        slsec_buf_printf(b, ":%s", c->operation);
+}
+
+void slsec_rpt_integration_counts(const slsec_scan_result *r, size_t *functions, size_t *services, size_t *hosts)
+{
+    *functions = *services = *hosts = 0;
+    if (!r || !r->app)
+        return;
+    slsec_arena *a = slsec_arena_new();
+    slsec_strmap *seen = slsec_strmap_new(a);
+    for (size_t i = 0; i < r->app->externals.count; i++) {
+        const slsec_external_call *c = r->app->externals.items[i];
+        const char *fk = slsec_arena_printf(a, "f\x1f%s\x1f%p", c->function_id, (const void *)c->function);
+        const char *tk = slsec_arena_printf(a, "%d\x1f%s", (int)c->kind, c->target);
+        if (!slsec_strmap_get(seen, fk)) {
+            slsec_strmap_put(seen, fk, (void *)1);
+            ++*functions;
+        }
+        if (!slsec_strmap_get(seen, tk)) {
+            slsec_strmap_put(seen, tk, (void *)1);
+            ++*(c->kind == SLSEC_EXTERNAL_HOST ? hosts : services);
+        }
+    }
+    slsec_arena_free(a);
 }
 
 /* ---- markdown ------------------------------------------------------------- */

@@ -98,6 +98,25 @@ void slsec_rpt_fix_hint(slsec_buf *b, const slsec_rule *rule);
 /* Total of counts[] (unsuppressed findings). */
 size_t slsec_rpt_total(const slsec_scan_result *r);
 
+/* ---- outbound integrations ------------------------------------------------ */
+
+/* One line of the integrations listing (text, markdown): a function's
+ * distinct (kind, target, operation), the first place that calls it, and
+ * how many other places do. */
+typedef struct slsec_rpt_integration {
+    const slsec_external_call *first;
+    size_t more;
+} slsec_rpt_integration;
+
+/* The lines for r->app's externals, in their order (malloc'd, *n set).
+ * A service only made into a client is left out of a function that also
+ * calls one of its operations: the operations say more. */
+slsec_rpt_integration *slsec_rpt_integrations(const slsec_scan_result *r, size_t *n);
+/* "s3:PutObject", "s3" or the host, into b. */
+void slsec_rpt_integration_target(slsec_buf *b, const slsec_external_call *c);
+/* Distinct functions, AWS services and hosts among the externals. */
+void slsec_rpt_integration_counts(const slsec_scan_result *r, size_t *functions, size_t *services, size_t *hosts);
+
 /* ---- markdown helpers ----------------------------------------------------- */
 
 /* Appends s escaped for a Markdown table cell: punctuation that Markdown

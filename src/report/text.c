@@ -306,6 +306,72 @@ static void put_summary(writer *w, const slsec_scan_result *r)
     slsec_buf_puts(w->b, "\n");
 }
 
+/* ---- outbound integrations (--inventory) ------------------------------------ */
+
+static void put_integrations(writer *w, const slsec_scan_result *r)
+{
+    size_t nfn, nsvc, nhost;
+    slsec_rpt_integration_counts(r, &nfn, &nsvc, &nhost);
+    on(w, BOLD);
+    slsec_buf_puts(w->b, "Outbound integrations");
+    off(w);
+    if (!nfn) {
+        slsec_buf_printf(w->b, ": none found in %zu source file%s%s\n", r->code_files, r->code_files == 1 ? "" : "s",
+                         r->code_files ? "" : " (no JavaScript, TypeScript or Python code analysed)");
+        return;
+    }
+    slsec_buf_puts(w->b, ": ");
+    plural(w, nfn, "function calls ", "functions call ");
+    plural(w, nsvc, "AWS service", "AWS services");
+    slsec_buf_puts(w->b, " and ");
+    plural(w, nhost, "host", "hosts");
+    slsec_buf_putc(w->b, '\n');
+    size_t n;
+    slsec_rpt_integration *lines = slsec_rpt_integrations(r, &n);
+    /* targets in one column: as wide as the widest, within reason */
+    int width = 0;
+    slsec_buf t;
+    slsec_buf_init(&t);
+    for (size_t i = 0; i < n; i++) {
+        slsec_buf_reset(&t);
+        slsec_rpt_integration_target(&t, lines[i].first);
+        if ((int)t.len > width)
+            width = t.len > 40 ? 40 : (int)t.len;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const slsec_external_call *c = lines[i].first;
+        const slsec_external_call *prev = i ? lines[i - 1].first : NULL;
+        if (!prev || strcmp(prev->function_id, c->function_id) != 0 || prev->function != c->function) {
+            slsec_buf_puts(w->b, "  ");
+            on(w, BOLD);
+            term_text(w, c->function_id, 2);
+            off(w);
+            if (!c->function) {
+                on(w, DIM);
+                slsec_buf_puts(w->b, "  (no template function)");
+                off(w);
+            }
+            slsec_buf_putc(w->b, '\n');
+        }
+        slsec_buf_reset(&t);
+        slsec_rpt_integration_target(&t, c);
+        slsec_buf_printf(w->b, "    %-5s ", slsec_external_kind_name(c->kind));
+        term_text(w, t.data, 0);
+        for (int pad = (int)t.len; pad < width; pad++)
+            slsec_buf_putc(w->b, ' ');
+        slsec_buf_puts(w->b, "  ");
+        put_loc(w, c->loc);
+        if (lines[i].more) {
+            on(w, DIM);
+            slsec_buf_printf(w->b, " (+%zu more)", lines[i].more);
+            off(w);
+        }
+        slsec_buf_putc(w->b, '\n');
+    }
+    slsec_buf_free(&t);
+    free(lines);
+}
+
 int slsec_rpt_text(FILE *out, const slsec_scan_result *r, const slsec_report_opts *opts)
 {
     slsec_buf b;
@@ -341,8 +407,13 @@ int slsec_rpt_text(FILE *out, const slsec_scan_result *r, const slsec_report_opt
         put_finding(&w, f);
     }
     free(e);
-    if (!opts->quiet) {
+    if (opts->inventory) { /* asked for by name: shown even with --quiet */
         if (n)
+            slsec_buf_putc(&b, '\n');
+        put_integrations(&w, r);
+    }
+    if (!opts->quiet) {
+        if (n || opts->inventory)
             slsec_buf_putc(&b, '\n');
         put_summary(&w, r);
     }

@@ -20,10 +20,19 @@
  * that stays inside the scanned root: the path is normalised by the
  * library, and its real path (links resolved) must still lie under the
  * root's, so a link never takes the analysis out of what it was given.
+ *
+ * The same walk lists each file's outbound calls (AWS SDK calls, HTTP
+ * hosts) and the project files it imports. Once every file is analysed,
+ * link_externals() turns them into the model's function → external
+ * edges: a function gets the calls of its handler file and of the files
+ * that file imports, directly or not (analysed files only, read no
+ * second time); code that no function reaches is kept under its file's
+ * path, test files excepted.
  */
 #include "scan_internal.h"
 
 #include "slsec/code.h"
+#include "slsec/limits.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -108,10 +117,10 @@ static void to_finding(slsec_scan_result *r, const char *relpath, const char *sr
                        const loader_ctx *lc, size_t max_bytes)
 {
     const char *resource = NULL;
-    for (size_t i = 0; entries && i < entries->count; i++) {
+    for (size_t i = 0; entries && i < entries->count && !resource; i++) {
         const slsec_code_entry *e = entries->items[i];
         if (h->handler && strcmp(e->export_name, h->handler) == 0)
-            resource = e->function_id;
+            resource = e->function_id; /* functions sharing the handler: the first one names the finding */
     }
     slsec_check_ctx ctx = {.app = r->app, .settings = &r->config.settings, .rule = rule, .arena = r->arena,
                            .findings = &r->findings};
@@ -161,6 +170,7 @@ typedef struct code_job {
     size_t len;
     slsec_arena *scratch;
     slsec_ptrvec hits;
+    slsec_code_outbound outbound;
     slsec_code_stats stats;
     slsec_diags warnings;
 } code_job;
@@ -205,7 +215,7 @@ static void analyse_one(const code_batch *b, code_job *j)
     }
     j->scratch = slsec_arena_new();
     slsec_code_analyze(j->scratch, in->relpath, lang, j->data, j->len, names, nnames, b->lim, b->loader, &j->hits,
-                       &j->stats, &j->warnings);
+                       &j->outbound, &j->stats, &j->warnings);
     free(names);
 }
 
@@ -221,6 +231,148 @@ static void *code_worker(void *arg)
 /* Files analysed at once: enough to keep the threads busy, few enough
  * that the syntax trees' arenas held until the merge stay small. */
 #define CODE_BATCH 32
+
+/* ---- outbound integrations ------------------------------------------------------- */
+
+/* One analysed file's outbound calls and imports, copied out of its job
+ * so they outlive the batch, until link_externals() has used them. */
+typedef struct source_file {
+    const char *relpath;
+    const slsec_ptrvec *mine; /* the entries the templates resolve to it, or NULL */
+    bool has_handlers;        /* handlers found by convention were analysed in it */
+    slsec_ptrvec calls;       /* slsec_code_call* */
+    slsec_ptrvec imports;     /* slsec_code_import* */
+    slsec_ptrvec imported;    /* source_file* of the analysed files it imports */
+    size_t reached_by;        /* the last owner (1-based) whose imports reached it */
+    bool covered;             /* the imports of some owner reach it */
+} source_file;
+
+static const char *keep(slsec_arena *a, const char *s) { return s ? slsec_arena_strdup(a, s) : NULL; }
+
+static source_file *keep_source_file(slsec_arena *a, const code_job *j)
+{
+    source_file *f = slsec_arena_alloc(a, sizeof *f);
+    f->relpath = j->in->relpath; /* the walk's arena: lives as long as the scan */
+    f->mine = j->mine;
+    f->has_handlers = j->stats.handlers > 0;
+    for (size_t i = 0; i < j->outbound.calls.count; i++) {
+        const slsec_code_call *c = j->outbound.calls.items[i];
+        slsec_code_call *k = slsec_arena_alloc(a, sizeof *k);
+        *k = *c;
+        k->target = keep(a, c->target);
+        k->operation = keep(a, c->operation);
+        k->via = keep(a, c->via);
+        slsec_ptrvec_push(a, &f->calls, k);
+    }
+    for (size_t i = 0; i < j->outbound.imports.count; i++) {
+        const slsec_code_import *m = j->outbound.imports.items[i];
+        slsec_code_import *k = slsec_arena_alloc(a, sizeof *k);
+        for (size_t p = 0; p < m->npaths; p++)
+            k->paths[p] = keep(a, m->paths[p]);
+        k->npaths = m->npaths;
+        slsec_ptrvec_push(a, &f->imports, k);
+    }
+    return f;
+}
+
+/* Tests are not functions: their calls (mocks, local servers) and the
+ * handlers they import stay out of the inventory, unless a template names
+ * them. */
+static bool is_test_file(const char *relpath)
+{
+    static const char *const folders[] = {"test", "tests", "__tests__", "__mocks__", "spec"};
+    const char *p = relpath;
+    for (const char *slash; (slash = strchr(p, '/')) != NULL; p = slash + 1)
+        for (size_t i = 0; i < sizeof folders / sizeof folders[0]; i++)
+            if ((size_t)(slash - p) == strlen(folders[i]) && strncmp(p, folders[i], (size_t)(slash - p)) == 0)
+                return true;
+    return strstr(p, ".test.") || strstr(p, ".spec.") || strncmp(p, "test_", 5) == 0 ||
+           slsec_str_has_suffix(p, "_test.py") || strcmp(p, "conftest.py") == 0;
+}
+
+/* The calls of `from` are calls of `owner`'s functions (of its file's
+ * path when no template function runs it). */
+static void attribute_calls(slsec_app *app, const source_file *owner, const source_file *from)
+{
+    size_t nfn = owner->mine ? owner->mine->count : 1;
+    for (size_t k = 0; k < nfn; k++) {
+        const slsec_code_entry *e = owner->mine ? owner->mine->items[k] : NULL;
+        for (size_t i = 0; i < from->calls.count; i++) {
+            const slsec_code_call *c = from->calls.items[i];
+            slsec_external_call x = {
+                .function_id = e ? e->function_id : owner->relpath,
+                .function = e ? e->function : NULL,
+                .kind = c->kind == SLSEC_CODE_CALL_HOST ? SLSEC_EXTERNAL_HOST : SLSEC_EXTERNAL_AWS,
+                .target = c->target,
+                .operation = c->operation,
+                .via = c->via,
+                .loc = {.file = from->relpath, .line = c->line, .col = c->col},
+            };
+            slsec_app_add_external(app, &x);
+        }
+    }
+}
+
+/* Function → external edges from the analysed files (see the top). An
+ * owner is a file the templates name as a handler, or one with handlers
+ * by convention; its functions get the calls of every analysed file its
+ * imports reach, breadth first, up to SLSEC_MAX_IMPORTED_FILES. */
+static void link_externals(slsec_scan_result *r, slsec_arena *a, const slsec_ptrvec *files, const slsec_strmap *by_path)
+{
+    for (size_t i = 0; i < files->count; i++) {
+        source_file *f = files->items[i];
+        for (size_t m = 0; m < f->imports.count; m++) {
+            const slsec_code_import *imp = f->imports.items[m];
+            for (size_t p = 0; p < imp->npaths; p++) {
+                source_file *t = slsec_strmap_get(by_path, imp->paths[p]);
+                if (t) {
+                    if (t != f)
+                        slsec_ptrvec_push(a, &f->imported, t);
+                    break;
+                }
+            }
+        }
+    }
+    slsec_ptrvec queue = {0};
+    size_t owner_no = 0;
+    for (size_t i = 0; i < files->count; i++) {
+        source_file *owner = files->items[i];
+        if (!owner->mine && (!owner->has_handlers || is_test_file(owner->relpath)))
+            continue;
+        owner->reached_by = ++owner_no;
+        queue.count = 0;
+        slsec_ptrvec_push(a, &queue, owner);
+        bool capped = false;
+        for (size_t q = 0; q < queue.count; q++) {
+            source_file *s = queue.items[q];
+            if (s != owner)
+                s->covered = true;
+            attribute_calls(r->app, owner, s);
+            for (size_t m = 0; m < s->imported.count; m++) {
+                source_file *t = s->imported.items[m];
+                if (t->reached_by == owner_no)
+                    continue;
+                if (queue.count > SLSEC_MAX_IMPORTED_FILES) {
+                    capped = true;
+                    break;
+                }
+                t->reached_by = owner_no;
+                slsec_ptrvec_push(a, &queue, t);
+            }
+        }
+        if (capped)
+            slsec_diags_addf(&r->warnings, SLSEC_DIAG_WARNING, owner->relpath, 0, 0,
+                             "its imports reach more than %u project files; the outbound calls of the rest are "
+                             "not listed for its functions",
+                             (unsigned)SLSEC_MAX_IMPORTED_FILES);
+    }
+    for (size_t i = 0; i < files->count; i++) {
+        source_file *f = files->items[i];
+        if (!f->mine && !f->has_handlers && !f->covered && f->calls.count && !is_test_file(f->relpath))
+            attribute_calls(r->app, f, f);
+    }
+    slsec_app_sort_externals(r->app);
+}
 
 void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan_walk *w,
                    bool (*enabled)(const slsec_rule *rule, void *user), void *user)
@@ -244,6 +396,10 @@ void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan
     }
     if (threads > 16)
         threads = 16;
+    /* outbound calls of every file, until they are linked to functions */
+    slsec_arena *link_arena = slsec_arena_new();
+    slsec_ptrvec sources = {0};
+    slsec_strmap *source_by_path = slsec_strmap_new(link_arena);
     code_job jobs[CODE_BATCH];
     for (size_t first = 0; first < w->code.count; first += CODE_BATCH) {
         size_t n = w->code.count - first < CODE_BATCH ? w->code.count - first : CODE_BATCH;
@@ -279,10 +435,17 @@ void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan
                 if (rule && (!enabled || enabled(rule, user)))
                     to_finding(r, j->in->relpath, j->data, j->len, h, j->mine, rule, &lc, lim.max_file_bytes);
             }
+            if (j->scratch && !slsec_strmap_get(source_by_path, j->in->relpath)) {
+                source_file *sf = keep_source_file(link_arena, j);
+                slsec_ptrvec_push(link_arena, &sources, sf);
+                slsec_strmap_put(source_by_path, sf->relpath, sf);
+            }
             slsec_arena_free(j->scratch);
             free(j->data);
         }
     }
+    link_externals(r, link_arena, &sources, source_by_path);
+    slsec_arena_free(link_arena);
     r->code_files = stats.files;
     r->code_handlers = stats.handlers;
 }

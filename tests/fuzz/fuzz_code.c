@@ -1,6 +1,7 @@
 /*
  * fuzz_code.c — libFuzzer target for handler code analysis (src/code):
- * random bytes through tree-sitter and the taint walk, in each language.
+ * random bytes through tree-sitter and the taint walk, in each language,
+ * with the outbound calls and imports listed too.
  *
  * The first byte picks the language (JavaScript, TypeScript, TSX, Python)
  * and whether the file is analysed with conventional handler names or as
@@ -11,6 +12,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "slsec/code.h"
 
@@ -35,12 +37,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     slsec_ptrvec hits = {0};
     slsec_code_stats stats = {0};
     slsec_diags warnings = {0};
+    slsec_code_outbound outbound = {0};
     (void)slsec_code_analyze(a, names[pick], langs[pick], (const char *)data + 1, size - 1, named ? entries : NULL,
-                             named ? 1 : 0, &lim, NULL, &hits, &stats, &warnings);
+                             named ? 1 : 0, &lim, NULL, &hits, &outbound, &stats, &warnings);
     for (size_t i = 0; i < hits.count; i++) {
         const slsec_code_hit *h = hits.items[i];
         if (!h->rule_id || !h->sink || !h->key || h->nsteps > SLSEC_CODE_MAX_STEPS || h->line < 1)
             __builtin_trap(); /* a hit always names its rule, sink and place */
+    }
+    for (size_t i = 0; i < outbound.calls.count; i++) {
+        const slsec_code_call *c = outbound.calls.items[i];
+        if (!c->target || !*c->target || !c->via || c->line < 1 || strchr(c->target, '/') || strchr(c->target, '@'))
+            __builtin_trap(); /* a call names its target and place; a host is never a path or credentials */
     }
     slsec_diags_clear(&warnings);
     slsec_arena_free(a);

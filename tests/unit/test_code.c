@@ -4,12 +4,15 @@
  * through reads, destructuring, loops, formatting and one level of
  * same-file calls, sanitisers and guards that cut it, the path each hit
  * carries, the bounds (size, depth, time), and handler resolution from
- * the model (CodeUri + Handler, TypeScript next to dist/).
+ * the model (CodeUri + Handler, TypeScript next to dist/), and the
+ * outbound integrations the same walk lists (AWS SDK calls in JavaScript
+ * v2/v3 and boto3, hosts of URLs the code fixes, project imports).
  *
  * Sources are written inline: each case states the rule and line it
  * expects, and that nothing else is reported.
  */
 #include "slsec/code.h"
+#include "slsec/limits.h"
 
 #include <limits.h>
 #include <setjmp.h>
@@ -27,6 +30,7 @@
 typedef struct run {
     slsec_arena *a;
     slsec_ptrvec hits;
+    slsec_code_outbound outbound;
     slsec_code_stats stats;
     slsec_diags warnings;
 } run;
@@ -39,7 +43,7 @@ static run *analyze(slsec_code_lang lang, const char *src, const char *const *en
     r->a = slsec_arena_new();
     const char *name = lang == SLSEC_CODE_PY ? "t.py" : lang == SLSEC_CODE_JS ? "t.js" : "t.ts";
     assert_int_equal(slsec_code_analyze(r->a, name, lang, src, strlen(src), entries, n, lim, NULL, &r->hits,
-                                        &r->stats, &r->warnings),
+                                        &r->outbound, &r->stats, &r->warnings),
                      SLSEC_OK);
     return r;
 }
@@ -237,11 +241,265 @@ static void test_bounds(void **state)
     assert_int_equal(r->warnings.items[0].line, 2);
     done(r);
 
+    /* syntax without the fields a walk reads: `new X` without arguments,
+     * a lambda without parameters (both once crashed libtree-sitter) */
+    r = analyze(SLSEC_CODE_JS, "exports.handler = (event) => { const s = new Set; new Function; return new URL; };\n",
+                NULL, 0, NULL);
+    EXPECT_NONE(r);
+    done(r);
+    r = analyze(SLSEC_CODE_PY, "OPS = {'ping': lambda: 'pong'}\ndef handler(event, context):\n    return OPS\n", NULL, 0,
+                NULL);
+    EXPECT_NONE(r);
+    done(r);
+
     /* invalid UTF-8 and NUL bytes in the middle */
     static const char bad[] = "exports.handler = (event) => {\n  // \xff\xfe\xc3\x28\n  eval(event.body);\n};\n";
     r = analyze(SLSEC_CODE_JS, bad, NULL, 0, NULL);
     EXPECT(r, "CODE-002:3");
     done(r);
+}
+
+/* ---- outbound integrations -------------------------------------------------------- */
+
+/* Exactly these calls, in source order (a call before the calls inside
+ * it): "aws s3 PutObject 3" ("-" for no operation) or "host api.example.com 5". */
+static void expect_calls(const run *r, const char *const *want, size_t n)
+{
+    char got[4096] = "";
+    for (size_t i = 0; i < r->outbound.calls.count; i++) {
+        const slsec_code_call *c = r->outbound.calls.items[i];
+        size_t len = strlen(got);
+        if (c->kind == SLSEC_CODE_CALL_AWS)
+            snprintf(got + len, sizeof got - len, "%saws %s %s %d", i ? " | " : "", c->target,
+                     c->operation ? c->operation : "-", c->line);
+        else
+            snprintf(got + len, sizeof got - len, "%shost %s %d", i ? " | " : "", c->target, c->line);
+    }
+    char exp[4096] = "";
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(exp);
+        snprintf(exp + len, sizeof exp - len, "%s%s", i ? " | " : "", want[i]);
+    }
+    assert_string_equal(got, exp);
+}
+#define EXPECT_CALLS(r, ...)                                                    \
+    do {                                                                        \
+        static const char *const w_[] = {__VA_ARGS__};                          \
+        expect_calls(r, w_, sizeof w_ / sizeof w_[0]);                          \
+    } while (0)
+
+static void test_outbound_aws_js(void **state)
+{
+    (void)state;
+    /* v3: clients, commands (whoever sends them), lib-dynamodb, paginators */
+    run *r = analyze(SLSEC_CODE_JS,
+                     "import { S3Client, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';\n" /* 1 */
+                     "import * as sfn from '@aws-sdk/client-sfn';\n"                                    /* 2 */
+                     "import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';\n" /* 3 */
+                     "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n"                     /* 4 */
+                     "const s3 = new S3Client({});\n"                                                   /* 5 */
+                     "const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n"               /* 6 */
+                     "export const handler = async (event) => {\n"                                      /* 7 */
+                     "  const cmd = new PutObjectCommand({ Bucket: 'b', Key: 'k' });\n"                 /* 8 */
+                     "  await s3.send(cmd);\n"                                                          /* 9: send adds nothing */
+                     "  await doc.send(new UpdateCommand({}));\n"                                       /* 10 */
+                     "  await new sfn.SFNClient({}).send(new sfn.StartSyncExecutionCommand({}));\n"     /* 11 */
+                     "  for await (const p of paginateListObjectsV2({ client: s3 }, {})) {}\n"          /* 12 */
+                     "  throw new sfn.SFNServiceException({});\n"                                       /* 13: no client */
+                     "};\n",
+                     NULL, 0, NULL);
+    EXPECT_CALLS(r, "aws s3 - 5", "aws dynamodb - 6", "aws dynamodb - 6", "aws s3 PutObject 8",
+                 "aws dynamodb UpdateItem 10", "aws states - 11", "aws states StartSyncExecution 11",
+                 "aws s3 ListObjectsV2 12");
+    const slsec_code_call *c = r->outbound.calls.items[3];
+    assert_string_equal(c->via, "@aws-sdk/client-s3.PutObjectCommand");
+    assert_int_equal(c->col, 15);
+    done(r);
+
+    /* v2: service classes (not helpers), document client methods, presigned URLs */
+    r = analyze(SLSEC_CODE_JS,
+                "const AWS = require('aws-sdk');\n"                                       /* 1 */
+                "const Kinesis = require('aws-sdk/clients/kinesis');\n"                   /* 2 */
+                "AWS.config.update({ region: 'eu-west-1' });\n"                           /* 3 */
+                "const creds = new AWS.SharedIniFileCredentials({ profile: 'x' });\n"    /* 4: not a client */
+                "const s3 = new AWS.S3({ credentials: creds });\n"                        /* 5 */
+                "const db = new AWS.DynamoDB.DocumentClient();\n"                         /* 6 */
+                "const sf = new AWS.StepFunctions();\n"                                   /* 7 */
+                "exports.handler = async (event) => {\n"                                  /* 8 */
+                "  await db.query({}).promise();\n"                                       /* 9 */
+                "  await db.batchWrite({}).promise();\n"                                  /* 10 */
+                "  db.createSet([1]);\n"                                                  /* 11: not an operation */
+                "  s3.getSignedUrl('putObject', {});\n"                                   /* 12 */
+                "  await s3.upload({}).promise();\n"                                      /* 13 */
+                "  await sf.startExecution({}).promise();\n"                              /* 14 */
+                "  await new Kinesis().putRecord({}).promise();\n"                        /* 15 */
+                "  AWS.DynamoDB.Converter.unmarshall({});\n"                              /* 16: no client */
+                "};\n",
+                NULL, 0, NULL);
+    EXPECT_CALLS(r, "aws s3 - 5", "aws dynamodb - 6", "aws states - 7", "aws dynamodb Query 9",
+                 "aws dynamodb BatchWriteItem 10", "aws s3 PutObject 12", "aws s3 PutObject 13",
+                 "aws states StartExecution 14", "aws kinesis PutRecord 15", "aws kinesis - 15");
+    done(r);
+}
+
+static void test_outbound_aws_python(void **state)
+{
+    (void)state;
+    run *r = analyze(SLSEC_CODE_PY,
+                     "import boto3\n"                                                        /* 1 */
+                     "from boto3 import client as make\n"                                    /* 2 */
+                     "sqs = make('sqs')\n"                                                   /* 3 */
+                     "table = boto3.resource('dynamodb').Table('orders')\n"                  /* 4 */
+                     "s3r = boto3.resource(service_name='s3')\n"                             /* 5 */
+                     "def handler(event, context):\n"                                        /* 6 */
+                     "    sqs.send_message(QueueUrl='q', MessageBody='m')\n"                 /* 7 */
+                     "    table.put_item(Item={})\n"                                         /* 8 */
+                     "    with table.batch_writer() as batch:\n"                             /* 9 */
+                     "        pass\n"                                                        /* 10 */
+                     "    s3r.Object('b', 'k').put(Body=b'x')\n"                             /* 11 */
+                     "    s3r.Bucket('b').download_file('k', '/tmp/k')\n"                    /* 12 */
+                     "    boto3.Session().client('kms').decrypt(CiphertextBlob=b'')\n"       /* 13 */
+                     "    sm = boto3.client('stepfunctions')\n"                              /* 14 */
+                     "    sm.get_waiter('x')\n"                                              /* 15: not an operation */
+                     "    boto3.client('s3').generate_presigned_url(ClientMethod='get_object')\n" /* 16 */
+                     "    boto3.client(event['service'])\n"                                  /* 17: unknown service */
+                     "    return table.meta\n",
+                     NULL, 0, NULL);
+    EXPECT_CALLS(r, "aws sqs - 3", "aws dynamodb - 4", "aws s3 - 5", "aws sqs SendMessage 7",
+                 "aws dynamodb PutItem 8", "aws dynamodb BatchWriteItem 9", "aws s3 PutObject 11",
+                 "aws s3 GetObject 12", "aws kms Decrypt 13", "aws kms - 13", "aws states - 14",
+                 "aws s3 GetObject 16", "aws s3 - 16");
+    done(r);
+}
+
+static void test_outbound_hosts(void **state)
+{
+    (void)state;
+    run *r = analyze(SLSEC_CODE_JS,
+                     "// https://comment.example.com/ is not a call\n"                           /* 1 */
+                     "const axios = require('axios');\n"                                        /* 2 */
+                     "const got = require('got');\n"                                            /* 3 */
+                     "const https = require('node:https');\n"                                   /* 4 */
+                     "const API = 'https://API.Example.com';\n"                                 /* 5 */
+                     "const V1 = `${API}/v1`;\n"                                                /* 6 */
+                     "let moving = 'https://moving.example.com/';\n"                            /* 7 */
+                     "moving = process.env.X;\n"                                                /* 8 */
+                     "exports.handler = async (event, region) => {\n"                           /* 9 */
+                     "  console.log('https://log.example.com/x');\n"                            /* 10 */
+                     "  await fetch('https://one.example.com/a?token=secret');\n"               /* 11 */
+                     "  await fetch(`${V1}/users/${event.id}`);\n"                              /* 12 */
+                     "  await axios({ method: 'post', url: 'https://two.example.com:8443/x' });\n" /* 13 */
+                     "  https.request({ hostname: 'three.example.com', path: '/' });\n"         /* 14 */
+                     "  await got(`https://${event.host}/x`);\n"                                /* 15: input */
+                     "  await got('https://api.' + region + '.example.com/');\n"                /* 16: open host */
+                     "  await got(API + event.path);\n"                                         /* 17: open authority */
+                     "  await got('https://user:pass@four.example.com/');\n"                    /* 18: credentials */
+                     "  await got('http://localhost:3000/');\n"                                 /* 19: loopback */
+                     "  await got(moving);\n"                                                   /* 20: two values */
+                     "  await got(process.env.URL);\n"                                          /* 21: deployment */
+                     "  await got.post('https://five.example.com');\n"                          /* 22: whole literal */
+                     "  await got('https://exa<b>mple.com/');\n"                                /* 23: not a host name */
+                     "  await got('https://six.example.com\\x1b[31m/');\n"                      /* 24: escapes stay text */
+                     "};\n",
+                     NULL, 0, NULL);
+    EXPECT_CALLS(r, "host one.example.com 11", "host api.example.com 12", "host two.example.com 13",
+                 "host three.example.com 14", "host five.example.com 22");
+    done(r);
+
+    r = analyze(SLSEC_CODE_PY,
+                "import requests, httpx, urllib3\n"                                             /* 1 */
+                "from urllib.request import urlopen\n"                                         /* 2 */
+                "BASE = 'https://base.example.com'\n"                                           /* 3 */
+                "pool = urllib3.PoolManager()\n"                                                /* 4 */
+                "def handler(event, context):\n"                                                /* 5 */
+                "    print('https://print.example.com')\n"                                      /* 6 */
+                "    requests.get(url=f'{BASE}/v1/{event[\"id\"]}')\n"                          /* 7 */
+                "    requests.post('https://%s/x' % event['host'])\n"                           /* 8: input */
+                "    requests.put('https://pct.example.com/%s' % event['id'])\n"                /* 9 */
+                "    httpx.get('https://{}.example.com/'.format(event['t']))\n"                 /* 10: open host */
+                "    httpx.get('https://fmt.example.com/{}'.format(event['t']))\n"              /* 11 */
+                "    urlopen('https://open.example.com/feed')\n"                                /* 12 */
+                "    pool.request('GET', 'https://pool.example.com/x')\n"                       /* 13 */
+                "    with httpx.AsyncClient(base_url='https://async.example.com') as c:\n"      /* 14 */
+                "        c.get('/relative')\n"                                                  /* 15 */
+                "    requests.request('GET', 'https://req.example.com' '/concat')\n"            /* 16 */
+                "    requests.get(event['url'])\n",                                             /* 17: input */
+                NULL, 0, NULL);
+    EXPECT_CALLS(r, "host base.example.com 7", "host pct.example.com 9", "host fmt.example.com 11",
+                 "host open.example.com 12", "host pool.example.com 13", "host async.example.com 14",
+                 "host req.example.com 16");
+    done(r);
+}
+
+static void test_outbound_imports_and_bounds(void **state)
+{
+    (void)state;
+    run *r = analyze(SLSEC_CODE_JS,
+                     "import { q } from './db';\n"
+                     "export { x } from './shared/x.js';\n"
+                     "import { y } from '../outside.js';\n" /* climbs out of the root: no file of it */
+                     "const lodash = require('lodash');\n"
+                     "exports.handler = async () => (await import('./lazy')).run();\n",
+                     NULL, 0, NULL);
+    assert_int_equal(r->outbound.imports.count, 3); /* lodash is a package, not a project file */
+    assert_string_equal(((const slsec_code_import *)r->outbound.imports.items[1])->paths[0], "shared/x.js");
+    const slsec_code_import *imp = r->outbound.imports.items[0];
+    assert_string_equal(imp->paths[0], "db.js");
+    assert_true(imp->npaths > 2);
+    assert_string_equal(((const slsec_code_import *)r->outbound.imports.items[2])->paths[0], "lazy.js");
+    done(r);
+
+    r = analyze(SLSEC_CODE_PY, "from . import db\nfrom helpers.net import get\n", NULL, 0, NULL);
+    char all[1024] = "";
+    for (size_t i = 0; i < r->outbound.imports.count; i++) {
+        const slsec_code_import *m = r->outbound.imports.items[i];
+        for (size_t k = 0; k < m->npaths; k++) {
+            strncat(all, m->paths[k], sizeof all - strlen(all) - 2);
+            strncat(all, " ", sizeof all - strlen(all) - 1);
+        }
+    }
+    assert_non_null(strstr(all, "db.py "));
+    assert_non_null(strstr(all, "helpers/net.py "));
+    assert_non_null(strstr(all, "helpers/net/__init__.py "));
+    done(r);
+
+    /* names built from names, each twice (a2 = a1 + a1) or four times over:
+     * worked out once per name, not once per path through them */
+    slsec_buf gen;
+    slsec_buf_init(&gen);
+    slsec_buf_puts(&gen, "const { S3 } = require('@aws-sdk/client-s3');\nconst a0 = 'https://chain.example.com';\n"
+                         "let b0 = new S3({});\n");
+    for (int i = 1; i <= 40; i++) {
+        slsec_buf_printf(&gen, "const a%d = a%d + a%d;\nlet b%d = b%d;\n", i, i - 1, i - 1, i, i - 1);
+        for (int k = 0; k < 3; k++)
+            slsec_buf_printf(&gen, "b%d = b%d;\n", i, i - 1);
+    }
+    for (int i = 0; i < 200; i++) /* near names resolve; past the depth bound, nothing is guessed */
+        slsec_buf_puts(&gen, "fetch(a6 + '/x');\nb4.listBuckets();\nfetch(a40);\nb40.listBuckets();\n");
+    r = analyze(SLSEC_CODE_JS, gen.data, NULL, 0, NULL);
+    slsec_buf_free(&gen);
+    assert_int_equal(r->outbound.calls.count, 1 + 2 * 200);
+    const slsec_code_call *c = r->outbound.calls.items[1];
+    assert_string_equal(c->target, "chain.example.comhttps"); /* https://chain.example.comhttps://chain... */
+    c = r->outbound.calls.items[2];
+    assert_string_equal(c->operation, "ListBuckets");
+    done(r);
+
+    /* a file of generated calls: listed up to the bound, with one warning */
+    size_t n = SLSEC_MAX_CODE_CALLS + 5;
+    static const char line[] = "fetch('https://bulk.example.com/');\n";
+    char *src = malloc(n * (sizeof line - 1) + 1);
+    assert_non_null(src);
+    for (size_t i = 0; i < n; i++)
+        memcpy(src + i * (sizeof line - 1), line, sizeof line - 1);
+    src[n * (sizeof line - 1)] = '\0';
+    r = analyze(SLSEC_CODE_JS, src, NULL, 0, NULL);
+    assert_int_equal(r->outbound.calls.count, SLSEC_MAX_CODE_CALLS);
+    assert_true(r->outbound.calls_capped);
+    assert_int_equal(r->warnings.count, 1);
+    assert_non_null(strstr(r->warnings.items[0].message, "outbound calls"));
+    done(r);
+    free(src);
 }
 
 static void write_file(const char *dir, const char *rel, const char *text)
@@ -320,6 +578,10 @@ int main(void)
         cmocka_unit_test(test_logging),
         cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_entries_from_model),
+        cmocka_unit_test(test_outbound_aws_js),
+        cmocka_unit_test(test_outbound_aws_python),
+        cmocka_unit_test(test_outbound_hosts),
+        cmocka_unit_test(test_outbound_imports_and_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,8 @@
  * compliance view (src/report/compliance.c).
  *
  * The vulnerable example's graph is asserted exactly: every node id and
- * every edge, and the actions on the edges that show how far its roles
- * reach. A synthetic app of 200 functions must collapse into a handful of
+ * every edge, the actions on the edges that show how far its roles
+ * reach, and the AWS operations its handlers' code calls. A synthetic app of 200 functions must collapse into a handful of
  * groups. Every rule of the catalogue must map to a programme concern, and
  * the example's controls must come out as its findings say.
  */
@@ -63,23 +63,37 @@ static const char *const want_nodes[] = {
     "store:OrdersTable",
     "key:AppKey",
     "host:api.payments.example.com",
+    /* what the handlers call through the AWS SDKs (v2 in JavaScript, boto3) */
+    "service:dynamodb",
+    "service:s3",
+    "service:sns",
+    "service:sqs",
 };
 
 static const char *const want_edges[][3] = {
     {"function:CleanupFunction", "role:OrdersBackendRole", "assumes"},
+    {"function:CleanupFunction", "service:dynamodb", "calls"},
+    {"function:CleanupFunction", "service:s3", "calls"},
     {"function:CleanupFunction", "store:OrderEventsTopic", "accesses"},
     {"function:CleanupFunction", "store:OrdersQueue", "accesses"},
     {"function:CleanupFunction", "store:OrdersTable", "accesses"},
     {"function:OrderWorkerFunction", "host:api.payments.example.com", "calls"},
     {"function:OrderWorkerFunction", "role:OrdersBackendRole", "assumes"},
+    {"function:OrderWorkerFunction", "service:dynamodb", "calls"},
+    {"function:OrderWorkerFunction", "service:sns", "calls"},
     {"function:OrderWorkerFunction", "store:OrderEventsTopic", "accesses"},
     {"function:OrderWorkerFunction", "store:OrdersQueue", "accesses"},
     {"function:OrderWorkerFunction", "store:OrdersTable", "accesses"},
     {"function:OrdersApiFunction", "role:OrdersApiFunctionRole", "assumes"},
+    {"function:OrdersApiFunction", "service:dynamodb", "calls"},
+    {"function:OrdersApiFunction", "service:s3", "calls"},
+    {"function:OrdersApiFunction", "service:sqs", "calls"},
     {"function:OrdersApiFunction", "store:InvoicesBucket", "accesses"},
     {"function:OrdersApiFunction", "store:OrdersQueue", "accesses"},
     {"function:OrdersApiFunction", "store:OrdersTable", "accesses"},
     {"function:ReceiptFunction", "role:ReceiptFunctionRole", "assumes"},
+    {"function:ReceiptFunction", "service:s3", "calls"},
+    {"function:ReceiptFunction", "service:sns", "calls"},
     {"function:ReceiptFunction", "store:OrderEventsTopic", "accesses"},
     {"function:ReceiptFunction", "store:OrdersTable", "accesses"},
     {"store:InvoicesBucket", "trigger:ReceiptFunction/InvoiceUploaded", "feeds"},
@@ -151,6 +165,20 @@ static void test_vulnerable_app_graph(void **state)
     assert_true(has_action(edge(inv, "function:OrderWorkerFunction", "store:OrderEventsTopic"), "sns:Publish"));
     assert_false(has_action(edge(inv, "function:OrdersApiFunction", "store:InvoicesBucket"), "s3:PutObject"));
 
+    /* The code's calls carry their operations: the DocumentClient's put
+     * and delete, PartiQL, a presigned getObject URL. */
+    e = edge(inv, "function:OrdersApiFunction", "service:dynamodb");
+    assert_non_null(e);
+    assert_string_equal(e->kind, "calls");
+    assert_int_equal(e->actions.count, 3);
+    assert_string_equal(e->actions.items[0], "dynamodb:DeleteItem");
+    assert_string_equal(e->actions.items[1], "dynamodb:ExecuteStatement");
+    assert_string_equal(e->actions.items[2], "dynamodb:PutItem");
+    assert_true(has_action(edge(inv, "function:OrdersApiFunction", "service:s3"), "s3:GetObject"));
+    assert_true(has_action(edge(inv, "function:OrderWorkerFunction", "service:dynamodb"), "dynamodb:UpdateItem"));
+    e = edge(inv, "function:ReceiptFunction", "service:s3");
+    assert_true(has_action(e, "s3:GetObject") && has_action(e, "s3:PutObject"));
+
     const slsec_inv_node *api = slsec_inventory_find(inv, "trigger:OrdersApiFunction/GetOrder");
     assert_non_null(api);
     assert_string_equal(attr(api, "method"), "GET");
@@ -179,6 +207,72 @@ static void test_vulnerable_app_graph(void **state)
 
     slsec_arena_free(a);
     slsec_scan_result_free(r);
+}
+
+/* The model's function → external edges (slsec_app_add_external): kept
+ * once per place, sorted client-first, and drawn as service and host
+ * nodes, with a source file standing in for a function no template names. */
+static void test_external_calls(void **state)
+{
+    (void)state;
+    slsec_app *app = slsec_app_new();
+    slsec_function *fn = slsec_arena_alloc(app->arena, sizeof *fn);
+    fn->id = "OrdersFunction";
+    fn->loc = (slsec_loc){"template.yaml", 5, 3};
+    slsec_ptrvec_push(app->arena, &app->functions, fn);
+    char target[] = "s3"; /* copied by the model: changed below */
+    const slsec_external_call calls[] = {
+        {"OrdersFunction", fn, SLSEC_EXTERNAL_AWS, target, "PutObject", "s3.putObject", {"src/app.js", 9, 3}},
+        {"OrdersFunction", fn, SLSEC_EXTERNAL_HOST, "api.stripe.com", NULL, "fetch", {"src/pay.js", 4, 1}},
+        {"OrdersFunction", fn, SLSEC_EXTERNAL_AWS, "s3", NULL, "aws-sdk.S3", {"src/app.js", 2, 12}},
+        {"OrdersFunction", fn, SLSEC_EXTERNAL_AWS, "s3", "GetObject", "s3.getObject", {"src/app.js", 12, 3}},
+        {"OrdersFunction", fn, SLSEC_EXTERNAL_AWS, "s3", "PutObject", "s3.putObject", {"src/app.js", 9, 3}},
+        {"tools/sync.py", NULL, SLSEC_EXTERNAL_AWS, "ssm", "GetParameter", "ssm.get_parameter", {"tools/sync.py", 9, 13}},
+    };
+    const slsec_external_call *first = NULL;
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+        const slsec_external_call *kept = slsec_app_add_external(app, &calls[i]);
+        assert_non_null(kept);
+        if (i == 0)
+            first = kept;
+        if (i == 4)
+            assert_ptr_equal(kept, first); /* the same call at the same place: kept once */
+    }
+    target[0] = 'x';
+    assert_string_equal(first->target, "s3");
+    assert_null(slsec_app_add_external(app, &(slsec_external_call){.kind = SLSEC_EXTERNAL_HOST}));
+    assert_int_equal(app->externals.count, 5);
+    slsec_app_sort_externals(app);
+    static const char *const order[] = {"aws s3 - 2", "aws s3 GetObject 12", "aws s3 PutObject 9",
+                                        "host api.stripe.com - 4", "aws ssm GetParameter 9"};
+    for (size_t i = 0; i < 5; i++) {
+        const slsec_external_call *c = app->externals.items[i];
+        char got[128];
+        snprintf(got, sizeof got, "%s %s %s %d", slsec_external_kind_name(c->kind), c->target,
+                 c->operation ? c->operation : "-", c->loc.line);
+        assert_string_equal(got, order[i]);
+    }
+
+    slsec_arena *a = slsec_arena_new();
+    slsec_inventory *inv = slsec_inventory_build(a, app, NULL);
+    const slsec_inv_edge *e = edge(inv, "function:OrdersFunction", "service:s3");
+    assert_non_null(e);
+    assert_string_equal(e->kind, "calls");
+    assert_int_equal(e->actions.count, 2);
+    assert_string_equal(e->actions.items[0], "s3:GetObject");
+    assert_string_equal(e->actions.items[1], "s3:PutObject");
+    e = edge(inv, "function:OrdersFunction", "host:api.stripe.com");
+    assert_non_null(e);
+    assert_int_equal(e->actions.count, 0);
+    const slsec_inv_node *file_fn = slsec_inventory_find(inv, "function:tools/sync.py");
+    assert_non_null(file_fn);
+    assert_string_equal(file_fn->subkind, "source file");
+    assert_string_equal(file_fn->loc.file, "tools/sync.py");
+    assert_non_null(edge(inv, "function:tools/sync.py", "service:ssm"));
+    assert_int_equal(slsec_inventory_find(inv, "service:s3")->kind, SLSEC_INV_SERVICE);
+    assert_string_equal(slsec_inv_kind_name(SLSEC_INV_SERVICE), "service");
+    slsec_arena_free(a);
+    slsec_app_free(app);
 }
 
 static void test_large_app_collapses(void **state)
@@ -278,6 +372,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vulnerable_app_graph),
+        cmocka_unit_test(test_external_calls),
         cmocka_unit_test(test_large_app_collapses),
         cmocka_unit_test(test_every_rule_has_a_concern),
         cmocka_unit_test(test_compliance_of_examples),
