@@ -803,7 +803,7 @@ int slsec_load_cfn(slsec_app *app, const slsec_doc *doc, const char *relpath, sl
     slsec_ptrvec_push(a, &app->templates, t);
 
     slsec_strmap *handlers = handler_index(a);
-    slsec_ptrvec mine = {0};
+    slsec_ptrvec mine = {0}, mine_handlers = {0};
     for (size_t i = 0; i < resources->count; i++) {
         const slsec_node *key = resources->items[2 * i], *body = resources->items[2 * i + 1];
         if (key->kind != SLSEC_NODE_SCALAR || !key->str[0]) {
@@ -825,7 +825,8 @@ int slsec_load_cfn(slsec_app *app, const slsec_doc *doc, const char *relpath, sl
         if (slsec_str_has_prefix(type, "AWS::Serverless::"))
             c->sam = true; /* SAM's own tests omit the Transform line; SAM still applies */
         r->condition = slsec_node_get_str(body, "Condition");
-        r->known_type = slsec_strmap_get(handlers, type) != NULL;
+        handler_list *l = slsec_strmap_get(handlers, type);
+        r->known_type = l != NULL;
         if (r->props && !slsec_node_is_map(r->props)) {
             cfn_warn(c, r->props, "%s: Properties must be a mapping; ignored", r->id);
             r->props = NULL;
@@ -837,6 +838,7 @@ int slsec_load_cfn(slsec_app *app, const slsec_doc *doc, const char *relpath, sl
         slsec_strmap_put(app->by_id, slsec_arena_printf(a, "%s\x1f%s", relpath, r->id), r);
         slsec_ptrvec_push(a, &app->resources, r);
         slsec_ptrvec_push(a, &mine, r);
+        slsec_ptrvec_push(a, &mine_handlers, l); /* looked up once, used by every pass */
         t->resources++;
         if (!r->known_type) {
             t->unknown_resources++;
@@ -847,7 +849,7 @@ int slsec_load_cfn(slsec_app *app, const slsec_doc *doc, const char *relpath, sl
     for (int pass = 0; pass < CFN_PASS_COUNT; pass++) {
         for (size_t i = 0; i < mine.count; i++) {
             slsec_resource *r = mine.items[i];
-            handler_list *l = slsec_strmap_get(handlers, r->type);
+            const handler_list *l = mine_handlers.items[i];
             for (size_t k = 0; l && k < l->count; k++)
                 if (l->items[k]->pass[pass])
                     l->items[k]->pass[pass](c, r);
