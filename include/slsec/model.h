@@ -496,6 +496,13 @@ void slsec_app_free(slsec_app *app);
 /* The resource with logical id `id` in template `file`, or NULL. */
 slsec_resource *slsec_app_resource(const slsec_app *app, const char *file, const char *id);
 
+/* Where fn's code_uri (SAM CodeUri, CloudFormation Code) points on disk:
+ * joined to its template's folder, itself relative to `root` unless
+ * absolute; an absolute code_uri as it is. NULL without a code_uri or
+ * template, or for a URI (s3://...). No symbolic link is resolved and the
+ * path may not exist: callers decide what they accept. */
+const char *slsec_function_code_path(slsec_arena *a, const char *root, const slsec_function *fn);
+
 /* Records an outbound call (its strings are copied into the app's arena).
  * The same call for the same function (target, operation and place) is
  * kept once: the stored one is returned. */

@@ -25,15 +25,11 @@
 /* The archive a function deploys, as a path inside the root, or NULL. */
 static const char *package_path(slsec_arena *a, const char *root, const slsec_function *fn, const char **shown)
 {
-    if (!slsec_path_is_package(fn->code_uri) || !fn->loc.file || fn->code_uri[0] == '/' || strstr(fn->code_uri, "://"))
+    if (!slsec_path_is_package(fn->code_uri) || fn->code_uri[0] == '/')
         return NULL;
-    const char *tpl = fn->loc.file;
-    const char *slash = strrchr(tpl, '/');
-    const char *rel = slash ? slsec_arena_printf(a, "%.*s/%s", (int)(slash - tpl), tpl, fn->code_uri)
-                            : fn->code_uri;
-    while (rel[0] == '.' && rel[1] == '/')
-        rel += 2;
-    const char *path = slsec_arena_printf(a, "%s/%s", root, rel);
+    const char *path = slsec_function_code_path(a, root, fn);
+    if (!path)
+        return NULL;
     char real[PATH_MAX], real_root[PATH_MAX];
     if (!realpath(path, real) || !realpath(root, real_root))
         return NULL;

@@ -115,6 +115,22 @@ void slsec_app_sort_externals(slsec_app *app)
         qsort(app->externals.items, app->externals.count, sizeof *app->externals.items, by_function_and_target);
 }
 
+const char *slsec_function_code_path(slsec_arena *a, const char *root, const slsec_function *fn)
+{
+    const char *uri = fn ? fn->code_uri : NULL;
+    if (!uri || !*uri || !fn->loc.file || strstr(uri, "://"))
+        return NULL;
+    if (uri[0] == '/')
+        return slsec_arena_strdup(a, uri);
+    while (uri[0] == '.' && uri[1] == '/')
+        uri += 2;
+    const char *tpl = fn->loc.file;
+    const char *slash = strrchr(tpl, '/');
+    const char *dir = tpl[0] == '/' ? "" : root ? root : ".";
+    return slsec_arena_printf(a, "%s%s%.*s%s%s", dir, *dir ? "/" : "", slash ? (int)(slash - tpl) : 0, tpl,
+                              slash ? "/" : "", uri);
+}
+
 static const char *const trigger_names[] = {
     [SLSEC_TRIGGER_API_REST] = "REST API",     [SLSEC_TRIGGER_API_HTTP] = "HTTP API",
     [SLSEC_TRIGGER_WEBSOCKET] = "WebSocket API", [SLSEC_TRIGGER_S3] = "S3",

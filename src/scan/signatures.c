@@ -61,14 +61,9 @@ void scan_signatures_run(slsec_scan_result *r, const slsec_scan_opts *opts,
         const slsec_function *fn = r->app->functions.items[i];
         if (!is_zip(fn->code_uri) || !fn->loc.file)
             continue;
-        /* CodeUri is relative to the template's folder, which is relative to the root. */
-        const char *tpl = fn->loc.file;
-        const char *slash = strrchr(tpl, '/');
-        const char *dir = tpl[0] == '/' ? "" : r->root;
-        char *path = fn->code_uri[0] == '/'
-                         ? slsec_arena_strdup(r->arena, fn->code_uri)
-                         : slsec_arena_printf(r->arena, "%s%s%.*s%s%s", dir, *dir ? "/" : "",
-                                              slash ? (int)(slash - tpl) : 0, tpl, slash ? "/" : "", fn->code_uri);
+        const char *path = slsec_function_code_path(r->arena, r->root, fn);
+        if (!path)
+            continue;
         const char *shown = scan_relative(r->arena, r->root, path, fn->code_uri);
         check_one(&ctx, &key, path, shown, fn->id, fn->resource ? fn->resource->type : NULL, fn->loc);
     }
