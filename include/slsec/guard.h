@@ -11,6 +11,8 @@
  *   slsec_jwks           verification keys, each pinned to one algorithm:
  *                        the token's "alg" must equal the key's, it never
  *                        chooses the verification. "none" is never a key's.
+ *   slsec_jwks_refresher jwks_url keys kept fresh by a thread of their own
+ *                        (TTL, unknown kid), so no request waits on a fetch.
  *   slsec_ratelimit      token buckets in a sharded, bounded table; time is
  *                        always passed in (nanoseconds), so tests use a
  *                        fake clock.
@@ -49,6 +51,9 @@
 #endif
 #ifndef SLSEC_GUARD_MAX_PARAM_BYTES
 #define SLSEC_GUARD_MAX_PARAM_BYTES 8192u /* a query string or path validated by a schema */
+#endif
+#ifndef SLSEC_GUARD_MAX_PENDING_BATCHES
+#define SLSEC_GUARD_MAX_PENDING_BATCHES 64u /* Lambda partial batches awaiting the runtime's response */
 #endif
 
 /* ---- JWT --------------------------------------------------------------------- */
@@ -90,7 +95,7 @@ typedef struct slsec_jwks slsec_jwks;
 int slsec_jwks_parse(const char *file, const char *json, size_t len, slsec_jwks **out, slsec_diag *d);
 int slsec_jwks_load(const char *path, slsec_jwks **out, slsec_diag *d);
 /* Fetches a JWKS over http(s) with libcurl (bounded: timeout_ms, 1 MiB,
- * HTTPS certificates verified, no redirects to other schemes). */
+ * HTTPS certificates verified, no redirects). */
 int slsec_jwks_fetch(const char *url, long timeout_ms, slsec_jwks **out, slsec_diag *d);
 size_t slsec_jwks_count(const slsec_jwks *k);
 void slsec_jwks_free(slsec_jwks *k);
@@ -115,6 +120,42 @@ typedef struct slsec_jwt_claims {
 slsec_jwt_status slsec_jwt_verify(const slsec_jwks *keys, const slsec_jwt_policy *policy,
                                   const char *token, size_t len, long long now,
                                   slsec_jwt_claims *claims);
+
+/* ---- JWKS from a URL, kept fresh off the request path ------------------------------ */
+
+/* A thread of its own refetches the keys when they are ttl_ms old, and
+ * soon after a token names a kid they lack (at most once per
+ * kid_interval_ms); verification swaps nothing and fetches nothing, so no
+ * request ever waits on the network. A failed fetch keeps the keys there
+ * are and is retried after retry_ms (or ttl_ms, when shorter). */
+typedef struct slsec_jwks_refresher slsec_jwks_refresher;
+
+typedef struct slsec_jwks_refresh_opts {
+    const char *url;
+    long ttl_ms;          /* keys this old are refetched */
+    long kid_interval_ms; /* an unknown kid asks for a refetch at most this often */
+    long retry_ms;        /* the next attempt after a failed one */
+    long timeout_ms;      /* one fetch, connect included */
+    /* After each attempt, on the refresher's thread (so it must be
+     * thread-safe): ok with the new key count, or the error. May be NULL. */
+    void (*on_fetch)(void *user, bool ok, size_t keys, const char *error);
+    void *user;
+} slsec_jwks_refresh_opts;
+
+/* Starts the thread. `keys` (the ones fetched when the config loaded) is
+ * taken over on success; on failure it stays the caller's. */
+int slsec_jwks_refresher_new(const slsec_jwks_refresh_opts *o, slsec_jwks *keys, slsec_jwks_refresher **out,
+                             slsec_diag *d);
+/* Stops the thread (a fetch in progress is abandoned at once) and frees
+ * the keys. */
+void slsec_jwks_refresher_free(slsec_jwks_refresher *r);
+/* slsec_jwt_verify with the current keys. SLSEC_JWT_UNKNOWN_KID also asks
+ * the thread for a refetch, at most once per kid_interval_ms; the caller
+ * gets the answer of the keys there are now. */
+slsec_jwt_status slsec_jwks_refresher_verify(slsec_jwks_refresher *r, const slsec_jwt_policy *policy,
+                                             const char *token, size_t len, long long now, slsec_jwt_claims *claims);
+/* Attempts so far (each counted once its fetch ended) and the current key count. */
+void slsec_jwks_refresher_stats(slsec_jwks_refresher *r, uint64_t *fetched, uint64_t *failed, size_t *keys);
 
 /* base64url without padding; false on any other character. out gets at
  * most (n*3)/4 bytes. */
@@ -285,9 +326,15 @@ typedef struct slsec_guard_cidr {
 
 /* Lambda Runtime API proxy mode: the policy for non-HTTP triggers. */
 typedef struct slsec_guard_trigger {
+    bool configured;      /* the lambda: section names this trigger */
     const char *schema_path;
-    slsec_schema *schema; /* each record's message (SQS body, SNS Message, EventBridge detail) */
+    slsec_schema *schema; /* each record's message (SQS body, SNS Message, EventBridge detail),
+                             or for S3 the object (slsec_guard_s3_object) */
+    const char *attributes_schema_path;
+    slsec_schema *attributes_schema; /* SQS/SNS message attributes as {name: value}; EventBridge:
+                                        the envelope without "detail" */
     slsec_guard_waf_mode waf;
+    bool partial_batch;   /* SQS with ReportBatchItemFailures: refuse records, not the batch */
 } slsec_guard_trigger;
 
 typedef struct slsec_guard_config {
@@ -303,11 +350,11 @@ typedef struct slsec_guard_config {
     size_t upstream_count;
     slsec_guard_route *routes;
     size_t route_count;
-    slsec_jwks *jwks;
+    slsec_jwks *jwks;           /* the keys; moved into jwks_refresher when it starts */
     const char *jwks_path;
     const char *jwks_url;       /* keys fetched from here instead of a file */
     long jwks_ttl_s;            /* refetched when older than this */
-    long long jwks_fetched_at;  /* wall-clock seconds of the last fetch attempt */
+    slsec_jwks_refresher *jwks_refresher; /* jwks_url keys once slsec_guard_jwks_start ran */
     slsec_jwt_policy jwt;
     slsec_guard_api_key *api_keys;
     size_t api_key_count;
@@ -317,7 +364,7 @@ typedef struct slsec_guard_config {
     slsec_waf_opts waf_opts;    /* the waf: section with its defaults */
     slsec_waf *waf;             /* loaded when some route has waf: detect or block */
     bool lambda;                /* a lambda: section: routes need no upstream */
-    slsec_guard_trigger sqs, sns, eventbridge;
+    slsec_guard_trigger sqs, sns, eventbridge, s3;
 } slsec_guard_config;
 
 /* Loads guard.yml. Unknown keys, wrong types, a route without an upstream
@@ -331,10 +378,16 @@ void slsec_guard_config_free(slsec_guard_config *c);
 /* The effective policy (defaults filled in) as YAML, for --check. */
 void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *out);
 
-/* For a jwks_url config: refetches the keys when they are older than the
- * TTL, or when `unknown_kid` and the last attempt is a minute old or more.
- * Keeps the old keys when the fetch fails. Returns true when keys changed. */
-bool slsec_guard_jwks_refresh(slsec_guard_config *c, long long now, bool unknown_kid, slsec_diag *d);
+/* For a jwks_url config: hands its keys to a slsec_jwks_refresher (TTL
+ * jwks_ttl_s, an unknown kid at most once a minute, a failure retried
+ * after a minute, 5 s per fetch) that keeps them fresh until the config is
+ * freed. Nothing to do for a JWKS file. on_fetch as in
+ * slsec_jwks_refresh_opts. On failure the keys stay the config's, unrefreshed. */
+int slsec_guard_jwks_start(slsec_guard_config *c, void (*on_fetch)(void *user, bool ok, size_t keys, const char *error),
+                           void *user, slsec_diag *d);
+/* Verifies a token with the config's keys: the refresher's once started. */
+slsec_jwt_status slsec_guard_jwt_verify(const slsec_guard_config *c, const char *token, size_t len, long long now,
+                                        slsec_jwt_claims *claims);
 
 /* The first route matching method and path (no query), or NULL. */
 const slsec_guard_route *slsec_guard_route_match(const slsec_guard_config *c, const char *method,
@@ -351,6 +404,10 @@ typedef enum {
     SLSEC_PARAMS_QUERY_SCHEMA,  /* the query parameters fail query_schema */
 } slsec_guard_params_status;
 
+/* s[0..n) percent-decoded (and "+" as a space when plus_is_space) into a
+ * JSON string; NULL when a "%" is not followed by two hex digits, for %00,
+ * or when the result is not UTF-8. */
+json_t *slsec_guard_decode_text(const char *s, size_t n, bool plus_is_space);
 /* The query string (without "?", NULL for none) as an object: each name
  * maps to its value, or to an array of values when it is repeated; "+" is
  * a space and %XX a byte. NULL (why set) when it does not decode. */
@@ -381,13 +438,56 @@ typedef enum {
 const char *slsec_event_kind_name(slsec_event_kind k);
 slsec_event_kind slsec_guard_event_kind(const json_t *event);
 
+/* What becomes of one event. */
+typedef enum {
+    SLSEC_EVENT_PASS = 0,   /* handed to the handler as it came */
+    SLSEC_EVENT_REFUSE,     /* answered with an invocation error; the handler never sees it */
+    SLSEC_EVENT_PARTIAL,    /* SQS partial batch: the handler gets `event` (the good records only); the
+                               refused ones are added to its response's batchItemFailures */
+    SLSEC_EVENT_ALL_FAILED, /* SQS partial batch, every record refused: answered with all of them as
+                               batchItemFailures, without the handler */
+} slsec_event_action;
+
+typedef struct slsec_event_decision {
+    slsec_event_action action;
+    slsec_event_kind kind;
+    char reason[300]; /* "allowed", or why (for a batch, the first refused record's reason); never the event */
+    char *event;      /* PARTIAL: the event holding only the records handed over (malloc) */
+    size_t event_len;
+    json_t *failed;   /* PARTIAL, ALL_FAILED: the refused records' messageIds, in batch order */
+    json_t *handed;   /* PARTIAL: the messageIds handed to the handler */
+} slsec_event_decision;
+
 /* Decides one Lambda event (the JSON the Runtime API hands out) under the
  * config: HTTP events go through the routes' policy (route, auth, rate
  * limit, schema, WAF); SQS/SNS/EventBridge records through the trigger's
- * schema and WAF. Returns true when the handler may see it; otherwise
- * `reason` says why (never quoting the event). Unparsable events are refused. */
+ * schemas and WAF, S3 records through lambda.s3's. One refused record
+ * refuses the event, except for SQS with partial_batch (PARTIAL,
+ * ALL_FAILED; in a FIFO batch a refused record also fails the records
+ * after it in its message group, so the group's order holds). Unparsable
+ * events are refused. Free with slsec_event_decision_free. */
+void slsec_guard_event_decide(const slsec_guard_config *c, slsec_ratelimit *rl, const char *event, size_t len,
+                              long long now_s, uint64_t now_ns, slsec_event_decision *out);
+void slsec_event_decision_free(slsec_event_decision *d); /* its members; d itself is the caller's */
+/* slsec_guard_event_decide, true when the action is PASS. */
 bool slsec_guard_event_allowed(const slsec_guard_config *c, slsec_ratelimit *rl, const char *event, size_t len,
                                long long now_s, uint64_t now_ns, char *reason, size_t reason_size);
+
+/* The response to send for a PARTIAL event, given the handler's own
+ * response to the records it got (`failed`, `handed` from the decision).
+ * A response Lambda reads as "these failed" (null, empty, an object whose
+ * batchItemFailures is absent, null or a list of {"itemIdentifier": one of
+ * `handed`}) gets the refused records added, its other members kept. Any
+ * other response would fail the whole batch in Lambda; the answer then
+ * says so explicitly, listing every record. Returns a malloc'd JSON text. */
+char *slsec_guard_batch_response(const char *response, size_t len, const json_t *failed, const json_t *handed,
+                                 size_t *out_len);
+/* The fields lambda.s3's schema validates, from one S3 event record:
+ * {"eventName", "bucket", "key" (percent-decoded, "+" a space, as S3
+ * sends it), "size", "versionId", "sourceIPAddress"}, each when present.
+ * NULL (why set) when the key does not decode or is longer than
+ * SLSEC_GUARD_MAX_PARAM_BYTES. */
+json_t *slsec_guard_s3_object(const json_t *record, char *why, size_t why_size);
 
 /* ---- the HTTP proxy ------------------------------------------------------------------ */
 

@@ -115,7 +115,18 @@ static void *dynlib_fn(dynlib *lib, int which)
     X(const char *, curl_easy_strerror, (CURLcode code), (code))                                                   \
     V(curl_easy_reset, (CURL * curl), (curl))                                                                      \
     X(struct curl_slist *, curl_slist_append, (struct curl_slist * list, const char *s), (list, s))                \
-    V(curl_slist_free_all, (struct curl_slist * list), (list))
+    V(curl_slist_free_all, (struct curl_slist * list), (list))                                                     \
+    X(CURLM *, curl_multi_init, (void), ())                                                                        \
+    X(CURLMcode, curl_multi_cleanup, (CURLM * multi), (multi))                                                     \
+    X(CURLMcode, curl_multi_add_handle, (CURLM * multi, CURL * curl), (multi, curl))                               \
+    X(CURLMcode, curl_multi_remove_handle, (CURLM * multi, CURL * curl), (multi, curl))                            \
+    X(CURLMcode, curl_multi_perform, (CURLM * multi, int *running), (multi, running))                              \
+    X(CURLMcode, curl_multi_poll,                                                                                  \
+      (CURLM * multi, struct curl_waitfd extra_fds[], unsigned int extra_nfds, int timeout_ms, int *ret),            \
+      (multi, extra_fds, extra_nfds, timeout_ms, ret))                                                              \
+    X(CURLMcode, curl_multi_wakeup, (CURLM * multi), (multi))                                                      \
+    X(CURLMsg *, curl_multi_info_read, (CURLM * multi, int *msgs_in_queue), (multi, msgs_in_queue))                \
+    X(const char *, curl_multi_strerror, (CURLMcode code), (code))
 /* variadic: looked up like the others, forwarded by hand below */
 #define CURL_VARIADIC(N) N(curl_easy_setopt) N(curl_easy_getinfo)
 

@@ -440,7 +440,6 @@ static int load_jwt(loader *l, const slsec_node *n)
     slsec_diag jd = {0};
     if (c->jwks_url) {
         /* the keys must be there at start: a gateway without them refuses everything */
-        c->jwks_fetched_at = (long long)time(NULL);
         rc = slsec_jwks_fetch(c->jwks_url, 5000, &c->jwks, &jd);
         if (rc)
             return err_at(l, slsec_node_get(n, "jwks_url"), "%s", jd.message);
@@ -523,14 +522,30 @@ static int load_waf_section(loader *l, const slsec_node *n)
     return SLSEC_OK;
 }
 
-static int load_trigger(loader *l, const slsec_node *n, const char *what, slsec_guard_trigger *t)
+static int load_schema_key(loader *l, const slsec_node *n, const char *key, const char **path, slsec_schema **out)
 {
-    static const char *const keys[] = {"schema", "waf", NULL};
+    const char *file = NULL;
+    int rc = get_string(l, n, key, &file);
+    if (rc || !file)
+        return rc;
+    *path = resolve_path(l, file);
+    slsec_diag sd = {0};
+    if (slsec_schema_load(*path, out, &sd))
+        return err_at(l, slsec_node_get(n, key), "schema %s: %s", *path, sd.message);
+    return SLSEC_OK;
+}
+
+/* `keys` differ by trigger: partial_batch is SQS's (only an event source
+ * mapping reads batchItemFailures), S3 records carry no attributes. */
+static int load_trigger(loader *l, const slsec_node *n, const char *what, const char *const *keys,
+                        slsec_guard_trigger *t)
+{
     int rc;
     if ((rc = want_map(l, n, what)) || (rc = check_keys(l, n, what, keys)))
         return rc;
-    const char *schema = NULL, *waf = NULL;
-    if ((rc = get_string(l, n, "schema", &schema)) || (rc = get_string(l, n, "waf", &waf)))
+    t->configured = true;
+    const char *waf = NULL;
+    if ((rc = get_string(l, n, "waf", &waf)) || (rc = get_bool(l, n, "partial_batch", &t->partial_batch)))
         return rc;
     if (waf) {
         if (strcmp(waf, "off") == 0) t->waf = SLSEC_WAF_OFF;
@@ -539,29 +554,32 @@ static int load_trigger(loader *l, const slsec_node *n, const char *what, slsec_
         else
             return err_at(l, slsec_node_get(n, "waf"), "waf must be off, detect or block");
     }
-    if (schema) {
-        t->schema_path = resolve_path(l, schema);
-        slsec_diag sd = {0};
-        if (slsec_schema_load(t->schema_path, &t->schema, &sd))
-            return err_at(l, slsec_node_get(n, "schema"), "schema %s: %s", t->schema_path, sd.message);
-    }
+    if ((rc = load_schema_key(l, n, "schema", &t->schema_path, &t->schema)) ||
+        (rc = load_schema_key(l, n, "attributes_schema", &t->attributes_schema_path, &t->attributes_schema)))
+        return rc;
     return SLSEC_OK;
 }
 
 static int load_lambda(loader *l, const slsec_node *n)
 {
-    static const char *const keys[] = {"eventbridge", "sns", "sqs", NULL};
+    static const char *const keys[] = {"eventbridge", "s3", "sns", "sqs", NULL};
+    static const char *const sqs_keys[] = {"attributes_schema", "partial_batch", "schema", "waf", NULL};
+    static const char *const msg_keys[] = {"attributes_schema", "schema", "waf", NULL};
+    static const char *const s3_keys[] = {"schema", "waf", NULL};
     int rc;
     if ((rc = want_map(l, n, "lambda")) || (rc = check_keys(l, n, "lambda", keys)))
         return rc;
     slsec_guard_config *c = l->c;
     c->lambda = true;
     const slsec_node *t;
-    if ((t = slsec_node_get(n, "sqs")) && (rc = load_trigger(l, t, "lambda.sqs", &c->sqs)))
+    if ((t = slsec_node_get(n, "sqs")) && (rc = load_trigger(l, t, "lambda.sqs", sqs_keys, &c->sqs)))
         return rc;
-    if ((t = slsec_node_get(n, "sns")) && (rc = load_trigger(l, t, "lambda.sns", &c->sns)))
+    if ((t = slsec_node_get(n, "sns")) && (rc = load_trigger(l, t, "lambda.sns", msg_keys, &c->sns)))
         return rc;
-    if ((t = slsec_node_get(n, "eventbridge")) && (rc = load_trigger(l, t, "lambda.eventbridge", &c->eventbridge)))
+    if ((t = slsec_node_get(n, "eventbridge")) &&
+        (rc = load_trigger(l, t, "lambda.eventbridge", msg_keys, &c->eventbridge)))
+        return rc;
+    if ((t = slsec_node_get(n, "s3")) && (rc = load_trigger(l, t, "lambda.s3", s3_keys, &c->s3)))
         return rc;
     return SLSEC_OK;
 }
@@ -676,7 +694,7 @@ static int load_root(loader *l, const slsec_node *root)
         want_waf |= c->routes[i].waf != SLSEC_WAF_OFF;
         c->route_count++;
     }
-    want_waf |= c->sqs.waf || c->sns.waf || c->eventbridge.waf;
+    want_waf |= c->sqs.waf || c->sns.waf || c->eventbridge.waf || c->s3.waf;
     /* the rule set costs a second and tens of MB: loaded only when used */
     if (want_waf) {
         long max_body = 1;
@@ -697,6 +715,8 @@ void slsec_guard_config_free(slsec_guard_config *c)
 {
     if (!c)
         return;
+    /* first: its thread stops before anything it could call back into goes */
+    slsec_jwks_refresher_free(c->jwks_refresher);
     for (size_t i = 0; i < c->route_count; i++) {
         slsec_schema_free(c->routes[i].schema);
         slsec_schema_free(c->routes[i].query_schema);
@@ -704,9 +724,11 @@ void slsec_guard_config_free(slsec_guard_config *c)
     }
     slsec_jwks_free(c->jwks);
     slsec_waf_free(c->waf);
-    slsec_schema_free(c->sqs.schema);
-    slsec_schema_free(c->sns.schema);
-    slsec_schema_free(c->eventbridge.schema);
+    slsec_guard_trigger *triggers[] = {&c->sqs, &c->sns, &c->eventbridge, &c->s3};
+    for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++) {
+        slsec_schema_free(triggers[i]->schema);
+        slsec_schema_free(triggers[i]->attributes_schema);
+    }
     SSL_CTX_free(c->tls_ctx);
     slsec_arena_free(c->arena);
     free(c);
@@ -769,22 +791,6 @@ int slsec_guard_config_load(const char *path, slsec_guard_config **out, slsec_di
     rc = slsec_guard_config_parse(path, data, len, dir, out, d);
     free(data);
     return rc;
-}
-
-bool slsec_guard_jwks_refresh(slsec_guard_config *c, long long now, bool unknown_kid, slsec_diag *d)
-{
-    if (!c->jwks_url)
-        return false;
-    long long age = now - c->jwks_fetched_at;
-    if (!(age >= c->jwks_ttl_s || (unknown_kid && age >= 60)))
-        return false;
-    c->jwks_fetched_at = now;
-    slsec_jwks *fresh = NULL;
-    if (slsec_jwks_fetch(c->jwks_url, 2000, &fresh, d) != SLSEC_OK)
-        return false;
-    slsec_jwks_free(c->jwks);
-    c->jwks = fresh;
-    return true;
 }
 
 /* ---- queries ------------------------------------------------------------------------ */
@@ -892,10 +898,13 @@ void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *b)
         slsec_buf_printf(b, "%s\"%s\"", i ? ", " : "", c->trusted_proxies[i].text);
     slsec_buf_puts(b, "]\nlimits:\n");
     print_limits(b, "  ", &c->limits);
-    if (c->jwks) {
+    if (c->jwks || c->jwks_refresher) {
+        size_t nkeys = slsec_jwks_count(c->jwks);
+        if (c->jwks_refresher)
+            slsec_jwks_refresher_stats(c->jwks_refresher, NULL, NULL, &nkeys);
         if (c->jwks_url)
-            slsec_buf_printf(b, "jwt:\n  jwks_url: \"%s\"  # %zu keys\n  jwks_ttl_s: %ld\n", c->jwks_url,
-                             slsec_jwks_count(c->jwks), c->jwks_ttl_s);
+            slsec_buf_printf(b, "jwt:\n  jwks_url: \"%s\"  # %zu keys\n  jwks_ttl_s: %ld\n", c->jwks_url, nkeys,
+                             c->jwks_ttl_s);
         else
             slsec_buf_printf(b, "jwt:\n  jwks: \"%s\"  # %zu keys\n", c->jwks_path, slsec_jwks_count(c->jwks));
         slsec_buf_printf(b, "  leeway_s: %ld\n  require_exp: %s\n", c->jwt.leeway_s, c->jwt.require_exp ? "true" : "false");
@@ -913,6 +922,27 @@ void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *b)
         slsec_buf_printf(b, "waf:\n  crs_rules: \"%s\"\n  crs_setup: \"%s\"\n  paranoia_level: %d\n  anomaly_threshold: %d\n  arguments_limit: %ld\n",
                          c->waf_opts.crs_rules_dir, c->waf_opts.crs_setup, c->waf_opts.paranoia_level,
                          c->waf_opts.anomaly_threshold, c->waf_opts.arguments_limit);
+    const struct {
+        const char *name;
+        const slsec_guard_trigger *t;
+    } triggers[] = {{"sqs", &c->sqs}, {"sns", &c->sns}, {"eventbridge", &c->eventbridge}, {"s3", &c->s3}};
+    static const char *const waf_modes[] = {"off", "detect", "block"};
+    if (c->lambda) {
+        slsec_buf_puts(b, "lambda:\n");
+        for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++) {
+            const slsec_guard_trigger *t = triggers[i].t;
+            if (!t->configured)
+                continue;
+            slsec_buf_printf(b, "  %s:\n", triggers[i].name);
+            if (t->schema_path)
+                slsec_buf_printf(b, "    schema: \"%s\"\n", t->schema_path);
+            if (t->attributes_schema_path)
+                slsec_buf_printf(b, "    attributes_schema: \"%s\"\n", t->attributes_schema_path);
+            slsec_buf_printf(b, "    waf: %s\n", waf_modes[t->waf]);
+            if (t == &c->sqs)
+                slsec_buf_printf(b, "    partial_batch: %s\n", t->partial_batch ? "true" : "false");
+        }
+    }
     slsec_buf_puts(b, "upstreams:\n");
     for (size_t i = 0; i < c->upstream_count; i++)
         slsec_buf_printf(b, "  %s:\n    url: \"http://%s%s%s:%d\"\n    pool: %d\n", c->upstreams[i].name,

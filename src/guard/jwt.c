@@ -14,7 +14,6 @@
 
 #include <string.h>
 
-#include <curl/curl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -556,64 +555,4 @@ out:
     json_decref(payload);
     json_decref(header);
     return st;
-}
-
-/* ---- JWKS over HTTP ------------------------------------------------------------------ */
-
-typedef struct fetch_buf {
-    slsec_buf b;
-    bool too_big;
-} fetch_buf;
-
-static size_t fetch_write(char *data, size_t size, size_t n, void *user)
-{
-    fetch_buf *fb = user;
-    if (fb->b.len + size * n > 1024 * 1024) {
-        fb->too_big = true;
-        return 0;
-    }
-    slsec_buf_append(&fb->b, data, size * n);
-    return size * n;
-}
-
-int slsec_jwks_fetch(const char *url, long timeout_ms, slsec_jwks **out, slsec_diag *d)
-{
-    *out = NULL;
-    if (!slsec_str_has_prefix(url, "https://") && !slsec_str_has_prefix(url, "http://")) {
-        slsec_diag_set(d, SLSEC_DIAG_ERROR, "", 0, 0, "jwks_url must be http:// or https://: %s", url);
-        return SLSEC_EUSAGE;
-    }
-    CURL *c = curl_easy_init();
-    if (!c)
-        slsec_oom();
-    fetch_buf fb = {0};
-    slsec_buf_init(&fb.b);
-    char err[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &fb);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "slsec-guard/" SLSEC_VERSION);
-    CURLcode rc = curl_easy_perform(c);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    int ret;
-    if (rc != CURLE_OK) {
-        slsec_diag_set(d, SLSEC_DIAG_ERROR, url, 0, 0, "JWKS fetch failed: %s",
-                       fb.too_big ? "larger than 1 MiB" : err[0] ? err : curl_easy_strerror(rc));
-        ret = SLSEC_EIO;
-    } else if (status != 200) {
-        slsec_diag_set(d, SLSEC_DIAG_ERROR, url, 0, 0, "JWKS fetch answered HTTP %ld", status);
-        ret = SLSEC_EIO;
-    } else {
-        ret = slsec_jwks_parse(url, fb.b.data ? fb.b.data : "", fb.b.len, out, d);
-    }
-    slsec_buf_free(&fb.b);
-    return ret;
 }

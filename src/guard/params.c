@@ -22,8 +22,9 @@ static int hexval(char c)
     return -1;
 }
 
-/* Decodes s[0..n) into a new JSON string; NULL when it does not decode. */
-static json_t *decode(const char *s, size_t n, bool plus_is_space)
+/* Also the S3 object key's decoder (lambda.c): S3 notifications carry
+ * keys form-encoded. */
+json_t *slsec_guard_decode_text(const char *s, size_t n, bool plus_is_space)
 {
     char *out = malloc(n + 1);
     if (!out)
@@ -73,8 +74,8 @@ json_t *slsec_guard_query_object(const char *query, char *why, size_t why_size)
             }
             const char *eq = memchr(p, '=', n);
             size_t kn = eq ? (size_t)(eq - p) : n;
-            json_t *key = decode(p, kn, true);
-            json_t *val = eq ? decode(eq + 1, n - kn - 1, true) : json_string("");
+            json_t *key = slsec_guard_decode_text(p, kn, true);
+            json_t *val = eq ? slsec_guard_decode_text(eq + 1, n - kn - 1, true) : json_string("");
             if (!key || !val) {
                 snprintf(why, why_size, "parameter %zu is not percent-encoded UTF-8 text", count);
                 json_decref(key);
@@ -113,7 +114,7 @@ json_t *slsec_guard_path_params(const slsec_guard_route *r, const char *path, ch
         path++;
         size_t pn = strcspn(pat, "/"), sn = strcspn(path, "/");
         if (pn >= 2 && pat[0] == '{' && pat[pn - 1] == '}') {
-            json_t *v = sn <= SLSEC_GUARD_MAX_PARAM_BYTES ? decode(path, sn, false) : NULL;
+            json_t *v = sn <= SLSEC_GUARD_MAX_PARAM_BYTES ? slsec_guard_decode_text(path, sn, false) : NULL;
             if (!v) {
                 snprintf(why, why_size, "path parameter %.*s is not percent-encoded UTF-8 text", (int)(pn - 2),
                          pat + 1);

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -78,6 +79,7 @@ typedef struct metrics {
     uint64_t latency_hist[LATENCY_BUCKETS + 1];
     double latency_sum;
     uint64_t reloads, reload_failures;
+    atomic_uint_fast64_t jwks_fetched, jwks_failed; /* counted on the JWKS refreshers' threads */
     route_stats *routes;
 } metrics;
 
@@ -168,10 +170,13 @@ static void logf_err(guard *g, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
+    /* the JWKS refresher's thread logs too: each line whole */
+    flockfile(g->opts->errors);
     fputs("slsec guard: ", g->opts->errors);
     vfprintf(g->opts->errors, fmt, ap);
     fputc('\n', g->opts->errors);
     fflush(g->opts->errors);
+    funlockfile(g->opts->errors);
     va_end(ap);
 }
 
@@ -304,8 +309,26 @@ static void release_conns(guard *g)
     g->conns.count = g->conns.cap = 0;
 }
 
+/* On a refresher's thread: counters are atomic, log lines whole. The
+ * counters are the guard's, so they survive reloads like the others. */
+static void on_jwks_fetch(void *user, bool ok, size_t keys, const char *error)
+{
+    guard *g = user;
+    if (ok) {
+        atomic_fetch_add(&g->m.jwks_fetched, 1);
+        logf_err(g, "JWKS refreshed: %zu keys", keys);
+    } else {
+        atomic_fetch_add(&g->m.jwks_failed, 1);
+        logf_err(g, "JWKS refresh failed, keeping the old keys: %s", error);
+    }
+}
+
 static generation *generation_new(guard *g, slsec_guard_config *cfg)
 {
+    slsec_diag jd = {0};
+    /* a failure leaves the keys fetched at load in place, unrefreshed: said, not fatal */
+    if (slsec_guard_jwks_start(cfg, on_jwks_fetch, g, &jd) != SLSEC_OK)
+        logf_err(g, "JWKS keys from %s will not be refreshed: %s", cfg->jwks_url, jd.message);
     generation *gen = calloc(1, sizeof *gen);
     if (!gen)
         slsec_oom();
@@ -854,6 +877,12 @@ static void serve_metrics(guard *g, struct evhttp_request *req)
     evbuffer_add_printf(b, "# TYPE slsec_guard_reloads_total counter\nslsec_guard_reloads_total{result=\"ok\"} %llu\n"
                            "slsec_guard_reloads_total{result=\"rejected\"} %llu\n",
                         (unsigned long long)g->m.reloads, (unsigned long long)g->m.reload_failures);
+    evbuffer_add_printf(b, "# HELP slsec_guard_jwks_refreshes_total Background JWKS fetches from jwks_url, by result.\n"
+                           "# TYPE slsec_guard_jwks_refreshes_total counter\n"
+                           "slsec_guard_jwks_refreshes_total{result=\"ok\"} %llu\n"
+                           "slsec_guard_jwks_refreshes_total{result=\"failed\"} %llu\n",
+                        (unsigned long long)atomic_load(&g->m.jwks_fetched),
+                        (unsigned long long)atomic_load(&g->m.jwks_failed));
     evbuffer_add_printf(b, "# TYPE slsec_guard_rate_limit_buckets gauge\nslsec_guard_rate_limit_buckets %zu\n"
                            "# TYPE slsec_guard_rate_limit_evictions_total counter\nslsec_guard_rate_limit_evictions_total %llu\n",
                         slsec_ratelimit_size(g->rl), (unsigned long long)slsec_ratelimit_evictions(g->rl));
@@ -1014,24 +1043,9 @@ static void on_request(struct evhttp_request *req, void *arg)
         while (*tok == ' ')
             tok++;
         slsec_jwt_claims claims;
-        long long now = (long long)time(NULL);
-        slsec_diag jd = {0};
-        /* one thread: nothing holds the keys across callbacks, so they may be swapped here.
-         * The fetch blocks the loop (2 s at most, once a minute at most). */
-        if (cfg->jwks_url && slsec_guard_jwks_refresh(p->gen->cfg, now, false, &jd))
-            logf_err(g, "JWKS refreshed from %s", cfg->jwks_url);
-        else if (jd.message[0])
-            logf_err(g, "JWKS refresh failed, keeping the old keys: %s", jd.message);
-        slsec_jwt_status st = slsec_jwt_verify(cfg->jwks, &cfg->jwt, tok, strlen(tok), now, &claims);
-        if (st == SLSEC_JWT_UNKNOWN_KID && cfg->jwks_url) {
-            memset(&jd, 0, sizeof jd);
-            if (slsec_guard_jwks_refresh(p->gen->cfg, now, true, &jd)) {
-                logf_err(g, "JWKS refreshed from %s (unknown kid)", cfg->jwks_url);
-                st = slsec_jwt_verify(cfg->jwks, &cfg->jwt, tok, strlen(tok), now, &claims);
-            } else if (jd.message[0]) {
-                logf_err(g, "JWKS refresh failed, keeping the old keys: %s", jd.message);
-            }
-        }
+        /* never waits on the network: jwks_url keys are refreshed by their
+         * own thread (an unknown kid asks it for a refetch and is refused now) */
+        slsec_jwt_status st = slsec_guard_jwt_verify(cfg, tok, strlen(tok), (long long)time(NULL), &claims);
         if (st != SLSEC_JWT_OK) {
             char detail[64];
             snprintf(detail, sizeof detail, "token refused: %s", slsec_jwt_status_name(st));

@@ -6,7 +6,9 @@ usage: guard_lambda_mock.py EVENTS.json PORTFILE RECORD.jsonl
 EVENTS.json is a list of {"id": ..., "event": {...}}. GET
 /2018-06-01/runtime/invocation/next hands them out in order (with
 Lambda-Runtime-Aws-Request-Id and Lambda-Runtime-Deadline-Ms), then blocks as
-the real long poll does. POST .../invocation/ID/response and .../ID/error are
+the real long poll does. An item with "wait_for": PATH is handed out only
+once that file exists (a test's way to pace one event after something else
+happened). POST .../invocation/ID/response and .../ID/error are
 appended to RECORD.jsonl as {"id", "kind", "body", "error_type"} and answered
 202. Listens on 127.0.0.1, any free port, written to PORTFILE.
 
@@ -61,6 +63,8 @@ class Api(BaseHTTPRequestHandler):
         if item is None:
             time.sleep(3600)
             return
+        while item.get("wait_for") and not os.path.exists(item["wait_for"]):
+            time.sleep(0.05)
         body = json.dumps(item["event"]).encode()
         self.reply(200, body, [("Content-Type", "application/json"),
                                ("Lambda-Runtime-Aws-Request-Id", item["id"]),

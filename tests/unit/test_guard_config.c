@@ -136,32 +136,47 @@ static void parse_from_memory(void **state)
     assert_int_equal(d.line, 1);
 }
 
-/* The refresh schedule of jwks_url keys, on a config whose URL cannot
- * answer (a closed port): what matters is when a fetch is attempted. */
-static void jwks_refresh_schedule(void **state)
+/* slsec_guard_jwks_start has nothing to do for a JWKS file: the keys
+ * stay the config's and verify as before (the jwks_url case is
+ * tests/unit/test_guard_jwks_url.c). */
+static void jwks_file_is_not_refreshed(void **state)
 {
     (void)state;
     slsec_guard_config *c = NULL;
     slsec_diag d = {0};
     assert_int_equal(slsec_guard_config_load(FIXTURES "/guard.yml", &c, &d), SLSEC_OK);
-    assert_false(slsec_guard_jwks_refresh(c, 1000, true, &d)); /* a JWKS file: never */
-    c->jwks_url = "http://127.0.0.1:9/jwks.json";
-    c->jwks_ttl_s = 300;
-    c->jwks_fetched_at = 1000;
-    memset(&d, 0, sizeof d);
-    assert_false(slsec_guard_jwks_refresh(c, 1059, true, &d)); /* unknown kid, but within the minute */
-    assert_string_equal(d.message, "");
-    assert_int_equal(c->jwks_fetched_at, 1000);
-    assert_false(slsec_guard_jwks_refresh(c, 1200, false, &d)); /* known kids, within the TTL */
-    assert_int_equal(c->jwks_fetched_at, 1000);
-    assert_false(slsec_guard_jwks_refresh(c, 1060, true, &d)); /* unknown kid after a minute: attempted */
-    assert_int_equal(c->jwks_fetched_at, 1060);
-    assert_non_null(strstr(d.message, "JWKS fetch failed"));
-    assert_int_equal(slsec_jwks_count(c->jwks), 1); /* the old keys stay */
-    memset(&d, 0, sizeof d);
-    assert_false(slsec_guard_jwks_refresh(c, 1360, false, &d)); /* past the TTL: attempted */
-    assert_int_equal(c->jwks_fetched_at, 1360);
-    c->jwks_url = NULL;
+    assert_int_equal(slsec_guard_jwks_start(c, NULL, NULL, &d), SLSEC_OK);
+    assert_null(c->jwks_refresher);
+    assert_int_equal(slsec_jwks_count(c->jwks), 1);
+    assert_int_equal(slsec_guard_jwt_verify(c, "a.b.c", 5, 1800000000LL, NULL), SLSEC_JWT_MALFORMED);
+    slsec_guard_config_free(c);
+}
+
+/* The lambda: section: which keys each trigger takes, and --check shows them. */
+static void lambda_triggers(void **state)
+{
+    (void)state;
+    const char *text = "lambda:\n"
+                       "  sqs: {schema: schemas/message.json, partial_batch: true, waf: off}\n"
+                       "  s3: {schema: schemas/message.json}\n"
+                       "routes:\n  - {name: r, path: /x, auth: none}\n";
+    slsec_guard_config *c = NULL;
+    slsec_diag d = {0};
+    int rc = slsec_guard_config_parse("mem.yml", text, strlen(text), FIXTURES, &c, &d);
+    if (rc)
+        fail_msg("%s:%d:%d: %s", d.file, d.line, d.col, d.message);
+    assert_true(c->sqs.partial_batch);
+    assert_true(c->sqs.configured);
+    assert_false(c->sns.configured);
+    assert_non_null(c->s3.schema);
+    slsec_buf b;
+    slsec_buf_init(&b);
+    slsec_guard_config_print(c, &b);
+    assert_non_null(strstr(b.data, "lambda:\n  sqs:\n"));
+    assert_non_null(strstr(b.data, "    partial_batch: true\n"));
+    assert_non_null(strstr(b.data, "  s3:\n    schema: "));
+    assert_null(strstr(b.data, "  sns:"));
+    slsec_buf_free(&b);
     slsec_guard_config_free(c);
 }
 
@@ -171,7 +186,8 @@ int main(void)
         cmocka_unit_test(fixture_loads),
         cmocka_unit_test(bad_configs_name_the_place),
         cmocka_unit_test(parse_from_memory),
-        cmocka_unit_test(jwks_refresh_schedule),
+        cmocka_unit_test(jwks_file_is_not_refreshed),
+        cmocka_unit_test(lambda_triggers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

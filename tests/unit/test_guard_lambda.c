@@ -29,23 +29,39 @@ static const char policy[] =
     "  - {name: order, method: GET, path: \"/customers/{customer}/orders/{id}\", auth: none,\n"
     "     path_schema: schemas/order-path.json}\n";
 
-static slsec_guard_config *cfg;
+/* The same routes; SQS with partial batch responses, attributes checked,
+ * S3 object keys checked. */
+static const char policy_records[] =
+    "lambda:\n"
+    "  sqs: {schema: schemas/message.json, attributes_schema: schemas/message-attributes.json, partial_batch: true}\n"
+    "  sns: {attributes_schema: schemas/message-attributes.json}\n"
+    "  eventbridge: {attributes_schema: schemas/eventbridge-envelope.json}\n"
+    "  s3: {schema: schemas/s3-object.json}\n"
+    "routes:\n"
+    "  - {name: public, method: GET, path: /public/**, auth: none}\n";
+
+static slsec_guard_config *cfg, *cfg2;
+
+static int load(const char *text, slsec_guard_config **out)
+{
+    slsec_diag d = {0};
+    int rc = slsec_guard_config_parse("lambda.yml", text, strlen(text), SLSEC_SOURCE_DIR "/tests/fixtures/guard", out, &d);
+    if (rc)
+        fprintf(stderr, "%s:%d:%d: %s\n", d.file, d.line, d.col, d.message);
+    return rc;
+}
 
 static int setup(void **state)
 {
     (void)state;
-    slsec_diag d = {0};
-    int rc = slsec_guard_config_parse("lambda.yml", policy, strlen(policy), SLSEC_SOURCE_DIR "/tests/fixtures/guard",
-                                      &cfg, &d);
-    if (rc)
-        fprintf(stderr, "%s:%d:%d: %s\n", d.file, d.line, d.col, d.message);
-    return rc;
+    return load(policy, &cfg) || load(policy_records, &cfg2);
 }
 
 static int teardown(void **state)
 {
     (void)state;
     slsec_guard_config_free(cfg);
+    slsec_guard_config_free(cfg2);
     return 0;
 }
 
@@ -139,6 +155,243 @@ static void record_events(void **state)
     assert_true(allowed("{\"anything\":1}", why));
 }
 
+/* ---- records, one by one ------------------------------------------------------------------ */
+
+/* Events are written with single quotes for double ones: readable here. */
+static char *q(const char *text)
+{
+    char *s = strdup(text);
+    assert_non_null(s);
+    for (char *p = s; *p; p++)
+        if (*p == '\'')
+            *p = '"';
+    return s;
+}
+
+static slsec_event_decision decide2(const char *event)
+{
+    char *e = q(event);
+    slsec_event_decision d;
+    slsec_guard_event_decide(cfg2, NULL, e, strlen(e), 1800000000LL, 0, &d);
+    free(e);
+    return d;
+}
+
+/* The JSON text of a decision's id list, for one-line comparisons. */
+static void assert_ids(const json_t *ids, const char *want)
+{
+    char *got = json_dumps(ids, JSON_COMPACT);
+    char *w = q(want);
+    assert_non_null(got);
+    assert_string_equal(got, w);
+    free(got);
+    free(w);
+}
+
+#define SQS(id, body) "{'messageId':'" id "','eventSource':'aws:sqs','eventSourceARN':'arn:aws:sqs:eu-west-1:1:q','body':'" body "'}"
+#define GOOD "{\\'orderId\\':\\'o-1\\'}"
+#define BAD "{\\'orderId\\':\\'DROP TABLE\\'}"
+
+static void partial_batch(void **state)
+{
+    (void)state;
+    /* some bad: the handler gets the others, untouched */
+    slsec_event_decision d = decide2("{'Records':[" SQS("m1", GOOD) "," SQS("m2", "not json") "," SQS("m3", GOOD) "]}");
+    assert_int_equal(d.action, SLSEC_EVENT_PARTIAL);
+    assert_int_equal(d.kind, SLSEC_EVENT_SQS);
+    assert_string_equal(d.reason, "1 of 3 records refused: record 1: the message is not JSON");
+    assert_ids(d.failed, "['m2']");
+    assert_ids(d.handed, "['m1','m3']");
+    char *want = q("{'Records':[" SQS("m1", GOOD) "," SQS("m3", GOOD) "]}");
+    assert_string_equal(d.event, want);
+    assert_int_equal(d.event_len, strlen(want));
+    free(want);
+    slsec_event_decision_free(&d);
+    /* all bad: nothing for the handler */
+    d = decide2("{'Records':[" SQS("m1", BAD) "," SQS("m2", "x") "]}");
+    assert_int_equal(d.action, SLSEC_EVENT_ALL_FAILED);
+    assert_ids(d.failed, "['m1','m2']");
+    assert_null(d.event);
+    assert_null(d.handed);
+    slsec_event_decision_free(&d);
+    /* all good: passed as it came */
+    d = decide2("{'Records':[" SQS("m1", GOOD) "," SQS("m2", GOOD) "]}");
+    assert_int_equal(d.action, SLSEC_EVENT_PASS);
+    assert_null(d.failed);
+    assert_null(d.event);
+    slsec_event_decision_free(&d);
+    /* a failure is reported by messageId: without a unique one, the batch goes whole */
+    d = decide2("{'Records':[" SQS("m1", GOOD) ",{'eventSource':'aws:sqs','body':'x'}]}");
+    assert_int_equal(d.action, SLSEC_EVENT_REFUSE);
+    assert_non_null(strstr(d.reason, "no unique messageId"));
+    slsec_event_decision_free(&d);
+    d = decide2("{'Records':[" SQS("m1", GOOD) "," SQS("m1", BAD) "]}");
+    assert_int_equal(d.action, SLSEC_EVENT_REFUSE);
+    slsec_event_decision_free(&d);
+    /* ...but an all-good batch needs none */
+    d = decide2("{'Records':[{'eventSource':'aws:sqs','body':'" GOOD "'}]}");
+    assert_int_equal(d.action, SLSEC_EVENT_PASS);
+    slsec_event_decision_free(&d);
+    /* without partial_batch, one bad record refuses the batch */
+    char why[200];
+    char *e = q("{'Records':[" SQS("m1", GOOD) "," SQS("m2", "x") "]}");
+    assert_false(slsec_guard_event_allowed(cfg, NULL, e, strlen(e), 1800000000LL, 0, why, sizeof why));
+    assert_string_equal(why, "record 1: the message is not JSON");
+    free(e);
+}
+
+#define FIFO(id, group, body) "{'messageId':'" id "','eventSource':'aws:sqs','attributes':{'MessageGroupId':'" group "'},'body':'" body "'}"
+
+static void partial_batch_fifo(void **state)
+{
+    (void)state;
+    /* a refused record holds back the rest of its message group, not the other groups */
+    slsec_event_decision d = decide2("{'Records':[" FIFO("f1", "A", BAD) "," FIFO("f2", "B", GOOD) "," FIFO("f3", "A", GOOD)
+                                     "," FIFO("f4", "B", GOOD) "]}");
+    assert_int_equal(d.action, SLSEC_EVENT_PARTIAL);
+    assert_ids(d.failed, "['f1','f3']");
+    assert_ids(d.handed, "['f2','f4']");
+    assert_non_null(strstr(d.reason, "2 of 4 records refused: record 0: schema"));
+    slsec_event_decision_free(&d);
+    /* a .fifo queue's records without group ids: one group */
+    d = decide2("{'Records':[{'messageId':'g1','eventSource':'aws:sqs','eventSourceARN':'arn:aws:sqs:r:1:q.fifo','body':'" GOOD "'},"
+                "{'messageId':'g2','eventSource':'aws:sqs','eventSourceARN':'arn:aws:sqs:r:1:q.fifo','body':'x'},"
+                "{'messageId':'g3','eventSource':'aws:sqs','eventSourceARN':'arn:aws:sqs:r:1:q.fifo','body':'" GOOD "'}]}");
+    assert_int_equal(d.action, SLSEC_EVENT_PARTIAL);
+    assert_ids(d.failed, "['g2','g3']");
+    assert_ids(d.handed, "['g1']");
+    slsec_event_decision_free(&d);
+}
+
+/* The handler's answer to the records it got, with the refused ones added. */
+static void assert_merged(const char *response, const char *want)
+{
+    json_t *failed = json_pack("[s]", "m2"), *handed = json_pack("[s,s]", "m1", "m3");
+    char *r = q(response);
+    size_t n = 0;
+    char *got = slsec_guard_batch_response(r, strlen(r), failed, handed, &n);
+    char *w = q(want);
+    assert_string_equal(got, w);
+    assert_int_equal(n, strlen(got));
+    free(got);
+    free(w);
+    free(r);
+    json_decref(failed);
+    json_decref(handed);
+}
+
+static void batch_responses(void **state)
+{
+    (void)state;
+    /* what Lambda reads as "no failures": ours are the failures */
+    assert_merged("", "{'batchItemFailures':[{'itemIdentifier':'m2'}]}");
+    assert_merged(" null\n", "{'batchItemFailures':[{'itemIdentifier':'m2'}]}");
+    assert_merged("{}", "{'batchItemFailures':[{'itemIdentifier':'m2'}]}");
+    assert_merged("{'batchItemFailures':[]}", "{'batchItemFailures':[{'itemIdentifier':'m2'}]}");
+    assert_merged("{'batchItemFailures':null}", "{'batchItemFailures':[{'itemIdentifier':'m2'}]}");
+    /* the handler's own failures are kept, and so are its other members */
+    assert_merged("{'note':1,'batchItemFailures':[{'itemIdentifier':'m3'}]}",
+                  "{'note':1,'batchItemFailures':[{'itemIdentifier':'m3'},{'itemIdentifier':'m2'}]}");
+    /* what fails the whole batch in Lambda is said with every record */
+    const char *whole = "{'batchItemFailures':[{'itemIdentifier':'m1'},{'itemIdentifier':'m3'},{'itemIdentifier':'m2'}]}";
+    assert_merged("'done'", whole);
+    assert_merged("not json", whole);
+    assert_merged("[]", whole);
+    assert_merged("{'batchItemFailures':'m1'}", whole);
+    assert_merged("{'batchItemFailures':[{'itemIdentifier':''}]}", whole);
+    assert_merged("{'batchItemFailures':[{'itemIdentifier':null}]}", whole);
+    assert_merged("{'batchItemFailures':[{'id':'m1'}]}", whole);
+    assert_merged("{'batchItemFailures':['m1']}", whole);
+    /* a record the handler was never given: it cannot have failed it */
+    assert_merged("{'batchItemFailures':[{'itemIdentifier':'m2'}]}", whole);
+    assert_merged("{'batchItemFailures':[{'itemIdentifier':'m9'}]}", whole);
+    /* NUL bytes are not "no response" */
+    json_t *failed = json_pack("[s]", "m2"), *handed = json_pack("[s]", "m1");
+    size_t n;
+    char *got = slsec_guard_batch_response("\0 \0", 3, failed, handed, &n);
+    assert_string_equal(got, "{\"batchItemFailures\":[{\"itemIdentifier\":\"m1\"},{\"itemIdentifier\":\"m2\"}]}");
+    free(got);
+    json_decref(failed);
+    json_decref(handed);
+}
+
+#define S3(bucket, key, extra) "{'Records':[{'eventSource':'aws:s3','eventName':'ObjectCreated:Put','s3':{'bucket':{'name':'" bucket "'},'object':{'key':'" key "'" extra "}}}]}"
+
+static void s3_objects(void **state)
+{
+    (void)state;
+    char why[200];
+    char *e = q("{'eventName':'ObjectCreated:Put','requestParameters':{'sourceIPAddress':'198.51.100.1'},"
+                "'s3':{'bucket':{'name':'b'},'object':{'key':'incoming/My+Photo%21.jpg','size':12,'versionId':'v1'}}}");
+    json_t *rec = json_loads(e, 0, NULL);
+    json_t *o = slsec_guard_s3_object(rec, why, sizeof why);
+    char *text = json_dumps(o, JSON_COMPACT);
+    char *want = q("{'eventName':'ObjectCreated:Put','bucket':'b','key':'incoming/My Photo!.jpg','size':12,"
+                   "'versionId':'v1','sourceIPAddress':'198.51.100.1'}");
+    assert_string_equal(text, want);
+    free(want);
+    free(text);
+    json_decref(o);
+    json_decref(rec);
+    free(e);
+    rec = json_pack("{s:{s:{s:s}}}", "s3", "object", "key", "a%zzb");
+    assert_null(slsec_guard_s3_object(rec, why, sizeof why));
+    assert_string_equal(why, "the object key is not percent-encoded UTF-8 text");
+    json_decref(rec);
+
+    slsec_event_decision d = decide2(S3("uploads", "incoming/cat+1.jpg", ",'size':100"));
+    assert_int_equal(d.action, SLSEC_EVENT_PASS);
+    assert_int_equal(d.kind, SLSEC_EVENT_S3);
+    slsec_event_decision_free(&d);
+    static const struct {
+        const char *event, *reason;
+    } refused[] = {
+        {S3("uploads", "incoming/..%2F..%2Fetc%2Fpasswd", ""), "record 0: schema: /key: pattern"},
+        {S3("uploads", "incoming/cat.exe", ""), "record 0: schema: /key: pattern"},
+        {S3("other", "incoming/cat.jpg", ""), "record 0: schema: /bucket: const"},
+        {S3("uploads", "incoming/cat.jpg", ",'size':999999999"), "record 0: schema: /size: maximum"},
+        {S3("uploads", "incoming/%00.jpg", ""), "record 0: the object key is not percent-encoded UTF-8 text"},
+        {"{'Records':[{'eventSource':'aws:s3','s3':{'bucket':{'name':'uploads'}}}]}", "record 0: schema: /: required"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        d = decide2(refused[i].event);
+        assert_int_equal(d.action, SLSEC_EVENT_REFUSE);
+        assert_string_equal(d.reason, refused[i].reason);
+        slsec_event_decision_free(&d);
+    }
+}
+
+static void message_attributes(void **state)
+{
+    (void)state;
+    /* SNS: Number attributes arrive as text and are typed by the schema */
+    slsec_event_decision d = decide2("{'Records':[{'EventSource':'aws:sns','Sns':{'Message':'x','MessageAttributes':"
+                                     "{'priority':{'Type':'Number','Value':'3'},'tenant':{'Type':'String','Value':'t-7'}}}}]}");
+    assert_int_equal(d.action, SLSEC_EVENT_PASS);
+    slsec_event_decision_free(&d);
+    d = decide2("{'Records':[{'EventSource':'aws:sns','Sns':{'Message':'x','MessageAttributes':"
+                "{'priority':{'Type':'Number','Value':'12'}}}}]}");
+    assert_int_equal(d.action, SLSEC_EVENT_REFUSE);
+    assert_string_equal(d.reason, "record 0: attributes_schema: /priority: maximum");
+    slsec_event_decision_free(&d);
+    /* SQS: a record with bad attributes is refused like a bad body */
+    d = decide2("{'Records':[" SQS("m1", GOOD) ",{'messageId':'m2','eventSource':'aws:sqs','body':'" GOOD "',"
+                "'messageAttributes':{'tenant':{'dataType':'String','stringValue':'<script>'}}}]}");
+    assert_int_equal(d.action, SLSEC_EVENT_PARTIAL);
+    assert_ids(d.failed, "['m2']");
+    assert_string_equal(d.reason, "1 of 2 records refused: record 1: attributes_schema: /tenant: pattern");
+    slsec_event_decision_free(&d);
+    /* EventBridge: the envelope says who sent the event */
+    d = decide2("{'version':'0','detail-type':'OrderPlaced','source':'shop.orders','detail':{}}");
+    assert_int_equal(d.action, SLSEC_EVENT_PASS);
+    assert_int_equal(d.kind, SLSEC_EVENT_EVENTBRIDGE);
+    slsec_event_decision_free(&d);
+    d = decide2("{'version':'0','detail-type':'OrderPlaced','source':'someone.else','detail':{}}");
+    assert_int_equal(d.action, SLSEC_EVENT_REFUSE);
+    assert_string_equal(d.reason, "record 0: attributes_schema: /source: enum");
+    slsec_event_decision_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +399,11 @@ int main(void)
         cmocka_unit_test(http_events),
         cmocka_unit_test(http_parameters),
         cmocka_unit_test(record_events),
+        cmocka_unit_test(partial_batch),
+        cmocka_unit_test(partial_batch_fifo),
+        cmocka_unit_test(batch_responses),
+        cmocka_unit_test(s3_objects),
+        cmocka_unit_test(message_attributes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
