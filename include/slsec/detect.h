@@ -3,7 +3,9 @@
  *
  * One table of detectors (src/detect/table.c). Every detector's trigger
  * pattern is compiled into one Vectorscan database, once per process, and
- * each input byte is read once by it; Vectorscan reports only where a
+ * each input byte is read once by it (in block mode the card, IBAN, SSN,
+ * phone and email triggers are matched by hand-written code instead, with
+ * the same result: docs/secrets.md); Vectorscan reports only where a
  * candidate ends (no start-of-match, which costs 2.5x), then the detector's
  * PCRE2 JIT pattern delimits the secret in a small window around that end
  * and its validator (checksum, decodability, entropy, placeholders) keeps
@@ -69,10 +71,13 @@ typedef int (*slsec_match_fn)(const slsec_match *m, void *user);
  * table does not compile: a bug, caught by the tests. */
 int slsec_detect_init(slsec_diag *d);
 
-/* The block database, compiled and serialised (bytes from malloc), with
- * the fingerprint of the table it was made from: what
- * tools/detect-db/gen_detect_db.c embeds in the binary at build time. */
-int slsec_detect_serialize(char **bytes, size_t *len, uint64_t *table_hash, slsec_diag *d);
+/* The block database of the detectors `enabled` marks (indexed like
+ * slsec_detectors; NULL = the whole table), compiled and serialised (bytes
+ * from malloc), with the fingerprint of the triggers it holds: what
+ * tools/detect-db/gen_detect_db.c embeds in the binary at build time. The
+ * engine uses an embedded database for the whole table and for any
+ * subset (slsec_detect_scanner_new_subset) whose fingerprint it matches. */
+int slsec_detect_serialize(const bool *enabled, char **bytes, size_t *len, uint64_t *table_hash, slsec_diag *d);
 /* "prebuilt at build time", "compiled at start-up" or "not built yet". */
 const char *slsec_detect_db_origin(void);
 

@@ -82,6 +82,13 @@ void slsec_redactor_free(slsec_redactor *r);
 /* The JSON field names masked by default. */
 const char *const *slsec_redact_default_fields(size_t *count);
 
+/* The detectors a redactor runs, as a flag per entry of slsec_detectors()
+ * into enabled: every one but the private-key blocks (followed line by
+ * line instead), and the IP addresses only with mask_ip. The build embeds
+ * a Vectorscan database for each of the two sets (tools/detect-db), so a
+ * redactor starts without compiling one. */
+void slsec_redact_detector_set(bool mask_ip, bool *enabled);
+
 /* Redacts a whole buffer (one CloudWatch event, one Firehose record) into
  * out (appended). Same rules as the stream. */
 int slsec_redact_buffer(slsec_redactor *r, const char *data, size_t len, slsec_buf *out);

@@ -158,7 +158,9 @@ gzFile logs_open(const cli_command *cmd, const char *path)
         fprintf(stderr, "slsec %s: cannot read %s: out of memory\n", cmd->name, path);
         return NULL;
     }
-    gzbuffer(f, 256 * 1024);
+    /* zlib reads straight into the caller's buffer when a read asks for
+     * at least twice its own buffer (else it reads into that and copies) */
+    gzbuffer(f, LOGS_READ_BYTES / 2);
     return f;
 }
 
@@ -603,7 +605,7 @@ static int run_redact(const cli_command *cmd, int argc, char **argv)
         logs_inputs_free(&a.in);
         return CLI_EXIT_USAGE;
     }
-    size_t cap = 1u << 20;
+    size_t cap = LOGS_READ_BYTES;
     char *buf = malloc(cap);
     if (!buf)
         slsec_oom();

@@ -267,7 +267,7 @@ static void function_for(const watch_args *a, const logs_input *in, char *out, s
 static unsigned read_all(const cli_command *cmd, const watch_args *a, slsec_lambda_stats *stats, line_reader *lr)
 {
     unsigned problems = 0;
-    size_t cap = 1u << 20;
+    size_t cap = LOGS_READ_BYTES;
     char *buf = malloc(cap);
     if (!buf)
         slsec_oom();

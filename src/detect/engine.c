@@ -1,6 +1,9 @@
 /*
  * engine.c — runs the detector table over bytes: one Vectorscan pass finds
  * candidate ends, PCRE2 JIT delimits each in a window, validators confirm.
+ * In block mode the triggers of the digit-run personal data and of emails
+ * are found by runs.c instead (detect_internal.h says why); their ends go
+ * through the same confirmation.
  *
  * Why match ends only: on these machines Vectorscan runs about 2.5x faster
  * without start-of-match tracking (DESIGN.md), and confirmation is needed
@@ -18,6 +21,8 @@
  * shared; scratch space and match data belong to each scan.
  */
 #include "slsec/detect.h"
+
+#include "detect_internal.h"
 
 #include <hs/hs.h>
 #include <math.h>
@@ -40,22 +45,35 @@ static size_t ndet;
 static const slsec_detector *dets;
 static unsigned max_span;
 static char init_error[512];
+/* The detectors whose triggers runs.c finds (detect_internal.h): index
+ * per kind, -1 when the table's trigger is not the one runs.c implements. */
+static int run_det[RUN_KINDS];
+static bool *by_hand; /* per detector */
 
-/* One Vectorscan database of every trigger (or of those `only` marks), in
- * block or stream mode; NULL with err set when the table does not compile. */
+/* The triggers a database of `mode` holds: every detector's (or those
+ * `only` marks), except, in block mode, those runs.c finds. Their indexes
+ * go to ids; returns how many. */
+static unsigned select_triggers(unsigned mode, const bool *only, unsigned *ids)
+{
+    unsigned k = 0;
+    for (size_t i = 0; i < ndet; i++)
+        if ((!only || only[i]) && !(mode == HS_MODE_BLOCK && by_hand[i]))
+            ids[k++] = (unsigned)i;
+    return k;
+}
+
+/* One Vectorscan database of the triggers select_triggers picks; NULL
+ * with err set when there are none or the table does not compile. */
 static hs_database_t *compile_subset(unsigned mode, const bool *only, char *err, size_t err_size)
 {
     const char **exprs = calloc(ndet, sizeof *exprs);
     unsigned *flags = calloc(ndet, sizeof *flags), *ids = calloc(ndet, sizeof *ids);
     if (!exprs || !flags || !ids)
         slsec_oom();
-    unsigned k = 0;
-    for (size_t i = 0; i < ndet; i++) {
-        if (only && !only[i])
-            continue;
-        exprs[k] = dets[i].trigger;
-        flags[k] = (dets[i].caseless ? HS_FLAG_CASELESS : 0u) | HS_FLAG_DOTALL;
-        ids[k++] = (unsigned)i;
+    unsigned k = select_triggers(mode, only, ids);
+    for (unsigned j = 0; j < k; j++) {
+        exprs[j] = dets[ids[j]].trigger;
+        flags[j] = (dets[ids[j]].caseless ? HS_FLAG_CASELESS : 0u) | HS_FLAG_DOTALL;
     }
     hs_database_t *db = NULL;
     hs_compile_error_t *ce = NULL;
@@ -85,8 +103,18 @@ static void compile_regexes(void)
 {
     dets = slsec_detectors(&ndet);
     codes = calloc(ndet, sizeof *codes);
-    if (!codes)
+    by_hand = calloc(ndet, sizeof *by_hand);
+    if (!codes || !by_hand)
         slsec_oom();
+    for (unsigned k = 0; k < RUN_KINDS; k++) {
+        run_det[k] = -1;
+        for (size_t i = 0; i < ndet; i++)
+            if (strcmp(dets[i].id, runs_id((run_kind)k)) == 0 &&
+                strcmp(dets[i].trigger, runs_trigger((run_kind)k)) == 0) {
+                run_det[k] = (int)i;
+                by_hand[i] = true;
+            }
+    }
     for (size_t i = 0; i < ndet; i++) {
         if (dets[i].span > max_span)
             max_span = dets[i].span;
@@ -103,7 +131,7 @@ static void compile_regexes(void)
     }
 }
 
-static hs_database_t *prebuilt_block_db(void);
+static hs_database_t *prebuilt_db(const bool *only);
 static const char *db_origin = "not built yet";
 
 static void compile_all(void)
@@ -111,7 +139,7 @@ static void compile_all(void)
     pthread_once(&regex_once, compile_regexes);
     if (init_error[0])
         return;
-    block_db = prebuilt_block_db();
+    block_db = prebuilt_db(NULL);
     db_origin = "prebuilt at build time";
     if (!block_db) {
         block_db = compile_db(HS_MODE_BLOCK);
@@ -125,13 +153,14 @@ static int regexes_ready(void)
     return init_error[0] ? SLSEC_EINTERNAL : SLSEC_OK;
 }
 
-/* ---- the database prebuilt at build time (tools/detect-db) ------------------------------ */
+/* ---- databases prebuilt at build time (tools/detect-db) ------------------------------ */
 
 /* Defined in the object CMake generates; weak, so the unit tests and the
- * generator itself, which do not link it, compile the database instead. */
-extern const unsigned char slsec_detect_prebuilt[] __attribute__((weak));
-extern const size_t slsec_detect_prebuilt_len __attribute__((weak));
-extern const uint64_t slsec_detect_prebuilt_hash __attribute__((weak));
+ * generator itself, which do not link it, compile the databases instead. */
+extern const size_t slsec_detect_prebuilt_count __attribute__((weak));
+extern const uint64_t slsec_detect_prebuilt_hash[] __attribute__((weak));
+extern const size_t slsec_detect_prebuilt_len[] __attribute__((weak));
+extern const unsigned char *const slsec_detect_prebuilt[] __attribute__((weak));
 
 static void hash_bytes(uint64_t *h, const void *p, size_t n)
 {
@@ -140,38 +169,53 @@ static void hash_bytes(uint64_t *h, const void *p, size_t n)
         *h = (*h ^ b[i]) * 1099511628211ull;
 }
 
-/* FNV-1a over what the block database is made of: the Vectorscan
- * version, each trigger and its flags. */
-static uint64_t table_hash(void)
+/* FNV-1a over what a block database of `only` (NULL: the whole table) is
+ * made of: the Vectorscan version, each trigger it holds and its flags. */
+static uint64_t table_hash(const bool *only)
 {
+    unsigned *ids = calloc(ndet ? ndet : 1, sizeof *ids);
+    if (!ids)
+        slsec_oom();
+    unsigned k = select_triggers(HS_MODE_BLOCK, only, ids);
     uint64_t h = 14695981039346656037ull;
     const char *v = hs_version();
     hash_bytes(&h, v, strlen(v) + 1);
-    for (size_t i = 0; i < ndet; i++) {
-        hash_bytes(&h, dets[i].trigger, strlen(dets[i].trigger) + 1);
-        unsigned char caseless = dets[i].caseless;
+    for (unsigned j = 0; j < k; j++) {
+        const slsec_detector *d = &dets[ids[j]];
+        hash_bytes(&h, &ids[j], sizeof ids[j]); /* the id Vectorscan reports is the detector's index */
+        hash_bytes(&h, d->trigger, strlen(d->trigger) + 1);
+        unsigned char caseless = d->caseless;
         hash_bytes(&h, &caseless, 1);
     }
+    free(ids);
     return h;
 }
 
-static hs_database_t *prebuilt_block_db(void)
+/* The prebuilt block database of `only`, or NULL when none was built for
+ * exactly these triggers or this machine's Vectorscan refuses it. */
+static hs_database_t *prebuilt_db(const bool *only)
 {
-    if (!&slsec_detect_prebuilt_len || !&slsec_detect_prebuilt_hash || !slsec_detect_prebuilt ||
-        slsec_detect_prebuilt_hash != table_hash())
+    if (!&slsec_detect_prebuilt_count || !slsec_detect_prebuilt_hash || !slsec_detect_prebuilt_len ||
+        !slsec_detect_prebuilt)
         return NULL;
-    hs_database_t *db = NULL;
-    if (hs_deserialize_database((const char *)slsec_detect_prebuilt, slsec_detect_prebuilt_len, &db) != HS_SUCCESS)
-        return NULL; /* another Vectorscan or CPU: compile instead */
-    return db;
+    uint64_t want = table_hash(only);
+    for (size_t i = 0; i < slsec_detect_prebuilt_count; i++) {
+        hs_database_t *db = NULL;
+        if (slsec_detect_prebuilt_hash[i] == want &&
+            hs_deserialize_database((const char *)slsec_detect_prebuilt[i], slsec_detect_prebuilt_len[i], &db) ==
+                HS_SUCCESS)
+            return db;
+    }
+    return NULL; /* another table, Vectorscan or CPU: compile instead */
 }
 
-int slsec_detect_serialize(char **bytes, size_t *len, uint64_t *hash, slsec_diag *d)
+int slsec_detect_serialize(const bool *enabled, char **bytes, size_t *len, uint64_t *hash, slsec_diag *d)
 {
     pthread_once(&regex_once, compile_regexes);
-    hs_database_t *db = init_error[0] ? NULL : compile_db(HS_MODE_BLOCK);
+    char err[512] = "";
+    hs_database_t *db = init_error[0] ? NULL : compile_subset(HS_MODE_BLOCK, enabled, err, sizeof err);
     if (!db) {
-        slsec_diag_set(d, SLSEC_DIAG_ERROR, NULL, 0, 0, "%s", init_error);
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, NULL, 0, 0, "%s", init_error[0] ? init_error : err);
         return SLSEC_EINTERNAL;
     }
     hs_error_t e = hs_serialize_database(db, bytes, len);
@@ -180,7 +224,7 @@ int slsec_detect_serialize(char **bytes, size_t *len, uint64_t *hash, slsec_diag
         slsec_diag_set(d, SLSEC_DIAG_ERROR, NULL, 0, 0, "Vectorscan cannot serialise the database (error %d)", e);
         return SLSEC_EINTERNAL;
     }
-    *hash = table_hash();
+    *hash = table_hash(enabled);
     return SLSEC_OK;
 }
 
@@ -221,11 +265,17 @@ double slsec_entropy(const char *s, size_t n)
     return h;
 }
 
+static unsigned char ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c; }
+
+/* Is needle (no NUL in it) in s[0, n), ignoring ASCII case? The first
+ * byte is compared inline: a candidate value is checked against two dozen
+ * placeholder words, and a call at every offset showed in profiles. */
 static bool contains_ci(const char *s, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
+    unsigned char first = ascii_lower((unsigned char)needle[0]);
     for (size_t i = 0; i + m <= n; i++)
-        if (strncasecmp(s + i, needle, m) == 0)
+        if (ascii_lower((unsigned char)s[i]) == first && strncasecmp(s + i, needle, m) == 0)
             return true;
     return false;
 }
@@ -465,6 +515,26 @@ static int on_block(unsigned id, unsigned long long from, unsigned long long to,
     return s->stopped;
 }
 
+static int on_run(run_kind k, uint64_t end, void *ctx)
+{
+    scanner *s = ctx;
+    if (take(s, (unsigned)run_det[k], end))
+        confirm(s, (unsigned)run_det[k], end);
+    return s->stopped;
+}
+
+/* The kinds of runs.c this scanner's detectors need, as a bit set. */
+static unsigned run_kinds(const scanner *s)
+{
+    unsigned kinds = 0;
+    for (unsigned k = 0; k < RUN_KINDS; k++) {
+        int di = run_det[k];
+        if (di >= 0 && (dets[di].cls & s->classes) && (!s->enabled || s->enabled[di]))
+            kinds |= 1u << k;
+    }
+    return kinds;
+}
+
 struct slsec_detect_scanner {
     scanner s;
 };
@@ -502,7 +572,8 @@ static hs_database_t *subset_db(const bool *enabled)
         if (memcmp(subsets[i].mask, enabled, ndet * sizeof *enabled) == 0)
             db = subsets[i].db;
     char err[512];
-    if (!db && nsubsets < MAX_SUBSETS && (db = compile_subset(HS_MODE_BLOCK, enabled, err, sizeof err))) {
+    if (!db && nsubsets < MAX_SUBSETS &&
+        ((db = prebuilt_db(enabled)) || (db = compile_subset(HS_MODE_BLOCK, enabled, err, sizeof err)))) {
         bool *mask = malloc(ndet * sizeof *mask);
         if (!mask)
             slsec_oom();
@@ -553,8 +624,14 @@ int slsec_detect_scanner_scan(slsec_detect_scanner *sc, const char *data, size_t
     s->base = 0;
     s->avail = len;
     if (len <= UINT32_MAX) {
+        /* Vectorscan's triggers, then runs.c's: per detector, candidates
+         * still come in order of end, which is all confirmation needs. */
         hs_error_t e = hs_scan(s->db, data ? data : "", (unsigned)len, 0, s->scratch, on_block, s);
-        return e == HS_SUCCESS || e == HS_SCAN_TERMINATED ? SLSEC_OK : SLSEC_EINTERNAL;
+        if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
+            return SLSEC_EINTERNAL;
+        if (!s->stopped && len > 0)
+            runs_scan(data, len, run_kinds(s), on_run, s);
+        return SLSEC_OK;
     }
     /* Vectorscan's block mode takes at most 4 GB at once: longer buffers go
      * through a stream. */

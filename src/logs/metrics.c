@@ -21,6 +21,7 @@
 #include "slsec/logs.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,29 +425,65 @@ static void add_report(slsec_fn_metrics *m, const slsec_lambda_record *r)
 /* Lines that say someone is knocking: authorization failures and input
  * shaped like an injection. Case-insensitive substrings, kept short and
  * specific so ordinary lines rarely match. */
-static const char *const security_marks[] = {
-    "accessdenied", "unauthorized", "forbidden", "invalid token", "invalid signature", "authentication failed",
-    "permission denied", "union select", "<script", "../../", "' or '1'='1", "; drop table", "${jndi:",
+#define MARK(lit) {lit, sizeof lit - 1}
+static const struct {
+    const char *s;
+    size_t n;
+} security_marks[] = {
+    MARK("accessdenied"),      MARK("unauthorized"), MARK("forbidden"),    MARK("invalid token"),
+    MARK("invalid signature"), MARK("authentication failed"), MARK("permission denied"), MARK("union select"),
+    MARK("<script"),           MARK("../../"),       MARK("' or '1'='1"),  MARK("; drop table"),
+    MARK("${jndi:"),
 };
+#undef MARK
 
-static bool contains_ci(const char *s, size_t n, const char *lit)
+static unsigned char lower_ascii(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c; }
+
+enum { NMARKS = sizeof security_marks / sizeof security_marks[0] };
+_Static_assert(NMARKS <= 16, "mark_starts holds 16 marks per byte");
+
+/* Per byte value, the marks that start with it (either case), as bits;
+ * and a bit set of the marks' first two bytes with bit 5 set (which
+ * lower-cases letters: bytes equal ignoring case stay equal). */
+static uint16_t mark_starts[256];
+static uint8_t mark_pairs[8192];
+static pthread_once_t marks_once = PTHREAD_ONCE_INIT;
+
+static unsigned pair_at(const char *s) { return ((unsigned char)s[0] | 0x20u) << 8 | ((unsigned char)s[1] | 0x20u); }
+
+static void index_marks(void)
 {
-    size_t m = strlen(lit);
-    char first = lit[0], upper = (char)(first >= 'a' && first <= 'z' ? first - 32 : first);
-    for (size_t i = 0; i + m <= n; i++) {
-        if (s[i] != first && s[i] != upper)
-            continue;
-        if (strncasecmp(s + i, lit, m) == 0)
-            return true;
+    for (unsigned k = 0; k < NMARKS; k++) {
+        unsigned char c = (unsigned char)security_marks[k].s[0];
+        mark_starts[c] |= (uint16_t)(1u << k);
+        if (c >= 'a' && c <= 'z')
+            mark_starts[c - 32] |= (uint16_t)(1u << k);
+        unsigned p = pair_at(security_marks[k].s);
+        mark_pairs[p >> 3] |= (uint8_t)(1u << (p & 7));
     }
-    return false;
 }
 
+/* Does s hold a mark, ignoring case? One pass over the line: a position
+ * whose two bytes start no mark (nearly all) costs one look-up. (A pass
+ * per mark made `watch` read logs at a fifth of the speed of `stats`.) */
 static bool security_line(const char *s, size_t n)
 {
-    for (size_t i = 0; i < sizeof security_marks / sizeof security_marks[0]; i++)
-        if (contains_ci(s, n, security_marks[i]))
-            return true;
+    pthread_once(&marks_once, index_marks);
+    for (size_t i = 0; i + 1 < n; i++) { /* every mark has 2 bytes or more */
+        unsigned p = pair_at(s + i);
+        if (!(mark_pairs[p >> 3] & (1u << (p & 7))))
+            continue;
+        unsigned ks = mark_starts[(unsigned char)s[i]];
+        while (ks) {
+            unsigned k = (unsigned)__builtin_ctz(ks);
+            ks &= ks - 1;
+            const char *mark = security_marks[k].s;
+            size_t m = security_marks[k].n; /* every mark has 2 bytes or more */
+            if (n - i >= m && lower_ascii((unsigned char)s[i + 1]) == (unsigned char)mark[1] &&
+                strncasecmp(s + i, mark, m) == 0)
+                return true;
+        }
+    }
     return false;
 }
 

@@ -25,6 +25,10 @@
 #include <string.h>
 #include <strings.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 static const char *const default_fields[] = {
     "password", "passwd",  "secret",        "client_secret", "token",   "access_token", "refresh_token",
     "id_token", "api_key", "apikey",        "x-api-key",     "authorization", "cookie",  "set-cookie",
@@ -52,7 +56,9 @@ struct slsec_redactor {
     char **fields;
     size_t *field_len;
     size_t nfields;
-    uint8_t field_pairs[8192]; /* bit set of the first two bytes of the field names, lower-cased: most quotes are skipped at once */
+    uint8_t field_heads[8192]; /* bit set of head() of the field names: most quotes are skipped at once */
+    unsigned char *field_first; /* per field: fold() of its first byte */
+    bool fields_letters;        /* every field name starts with a letter */
 
     const slsec_detector *dets;
     size_t ndet;
@@ -114,10 +120,44 @@ static char *label_of(const slsec_detector *d)
     return s;
 }
 
-static unsigned lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32u : c; }
+/* A byte with bit 5 set: letters lower-cased, and two bytes that are equal
+ * ignoring case (strncasecmp) always equal after it. It folds other bytes
+ * together too ('_' and DEL), which only lets a few more quotes through
+ * the filter to the exact comparison. */
+static unsigned fold(unsigned char c) { return c | 0x20u; }
 
-/* The first two bytes of s, lower-cased, as one number (s has at least 2). */
-static unsigned pair_of(const char *s) { return lower((unsigned char)s[0]) << 8 | lower((unsigned char)s[1]); }
+/* The three bytes after a quote, folded and hashed to 16 bits: the filter
+ * key of a field name (a JSON key has at least 3 bytes after its opening
+ * quote: the name, the closing quote, the colon). */
+static unsigned head(unsigned char a, unsigned char b, unsigned char c)
+{
+    return ((fold(a) | fold(b) << 8 | fold(c) << 16) * 0x9E3779B1u) >> 16;
+}
+
+static void add_head(slsec_redactor *r, unsigned char a, unsigned char b, unsigned char c)
+{
+    unsigned h = head(a, b, c);
+    r->field_heads[h >> 3] |= (uint8_t)(1u << (h & 7));
+}
+
+/* The heads a field name can have: its first three bytes, or for a
+ * shorter name what follows it in a key — the closing quote (or \" when
+ * escaped) and, after a one-letter name's quote, a space, tab or colon. */
+static void add_field_heads(slsec_redactor *r, const char *name)
+{
+    unsigned char a = (unsigned char)name[0];
+    if (name[1] && name[2]) {
+        add_head(r, a, (unsigned char)name[1], (unsigned char)name[2]);
+    } else if (name[1]) {
+        add_head(r, a, (unsigned char)name[1], '"');
+        add_head(r, a, (unsigned char)name[1], '\\');
+    } else {
+        add_head(r, a, '"', ' ');
+        add_head(r, a, '"', '\t');
+        add_head(r, a, '"', ':');
+        add_head(r, a, '\\', '"');
+    }
+}
 
 /* ---- life cycle ---------------------------------------------------------------------------- */
 
@@ -129,6 +169,16 @@ static bool is_block_detector(const slsec_detector *d)
 static bool is_ip_detector(const slsec_detector *d)
 {
     return strcmp(d->id, "PII-006") == 0 || strcmp(d->id, "PII-007") == 0;
+}
+
+void slsec_redact_detector_set(bool mask_ip, bool *enabled)
+{
+    size_t n;
+    const slsec_detector *dets = slsec_detectors(&n);
+    /* private key blocks are followed line by line (pem_spans), not by the
+     * block detectors, so a key is masked the same whatever the batch */
+    for (size_t i = 0; i < n; i++)
+        enabled[i] = (mask_ip || !is_ip_detector(&dets[i])) && !is_block_detector(&dets[i]);
 }
 
 slsec_redactor *slsec_redactor_new(const slsec_redact_options *opts, slsec_write_fn write, void *user,
@@ -175,16 +225,18 @@ slsec_redactor *slsec_redactor_new(const slsec_redact_options *opts, slsec_write
     r->nfields = nfields;
     r->fields = calloc(nfields + 1, sizeof *r->fields);
     r->field_len = calloc(nfields + 1, sizeof *r->field_len);
+    r->field_first = calloc(nfields + 1, sizeof *r->field_first);
     r->enabled = calloc(r->ndet, sizeof *r->enabled);
     r->labels = calloc(r->ndet + nfields + 1, sizeof *r->labels);
     r->counts = calloc(r->ndet + nfields + 1, sizeof *r->counts);
-    if (!r->fields || !r->field_len || !r->enabled || !r->labels || !r->counts)
+    if (!r->fields || !r->field_len || !r->field_first || !r->enabled || !r->labels || !r->counts)
         slsec_oom();
     for (size_t i = 0; i < nfields; i++) {
         r->fields[i] = strdup(fields[i]);
         r->field_len[i] = strlen(fields[i]);
-        unsigned pair = pair_of(fields[i]);
-        r->field_pairs[pair >> 3] |= (uint8_t)(1u << (pair & 7));
+        r->field_first[i] = (unsigned char)fold((unsigned char)fields[i][0]);
+        r->fields_letters = (i == 0 || r->fields_letters) && (unsigned)(r->field_first[i] - 'a') < 26u;
+        add_field_heads(r, fields[i]);
         size_t n = strlen(fields[i]) + 7;
         r->labels[r->ndet + i] = malloc(n);
         if (!r->fields[i] || !r->labels[r->ndet + i])
@@ -196,13 +248,10 @@ slsec_redactor *slsec_redactor_new(const slsec_redact_options *opts, slsec_write
     }
     if (!(r->labels[r->ndet + nfields] = strdup("private-key")))
         slsec_oom();
-    for (size_t i = 0; i < r->ndet; i++) {
-        /* private key blocks are followed line by line (pem_spans), not by
-         * the block detectors, so a key is masked the same whatever the batch */
-        r->enabled[i] = (opts->mask_ip || !is_ip_detector(&r->dets[i])) && !is_block_detector(&r->dets[i]);
+    slsec_redact_detector_set(opts->mask_ip, r->enabled);
+    for (size_t i = 0; i < r->ndet; i++)
         if (!(r->labels[i] = label_of(&r->dets[i])))
             slsec_oom();
-    }
     r->scanner = slsec_detect_scanner_new_subset(r->enabled);
     if (!r->scanner) {
         slsec_diag_set(d, SLSEC_DIAG_ERROR, NULL, 0, 0, "the detector engine could not start");
@@ -228,6 +277,7 @@ void slsec_redactor_free(slsec_redactor *r)
     free(r->key);
     free(r->fields);
     free(r->field_len);
+    free(r->field_first);
     free(r->enabled);
     free(r->labels);
     free(r->counts);
@@ -309,25 +359,78 @@ static const char *string_end(const char *s, const char *end, bool escaped)
     return NULL;
 }
 
+/* Bit j set: data[at + j] is a double quote and, when `letter` is set,
+ * the byte after it is a letter (either case); for the 64 bytes from at
+ * (fewer at the end of the data: missing bytes are neither). */
+static uint64_t quotes_at(const char *data, size_t n, size_t at, bool letter)
+{
+    const char *p = data + at;
+    unsigned char tail[80];
+    if (n - at < 65) {
+        memset(tail, 0, sizeof tail);
+        memcpy(tail, p, n - at);
+        p = (const char *)tail;
+    }
+    uint64_t m = 0;
+#if defined(__SSE2__)
+    for (unsigned i = 0; i < 4; i++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+        __m128i hit = _mm_cmpeq_epi8(x, _mm_set1_epi8('"'));
+        if (letter) {
+            /* (c | 0x20) - 'a' < 26, as a signed comparison shifted to -128 */
+            __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i + 1));
+            __m128i y = _mm_add_epi8(_mm_or_si128(next, _mm_set1_epi8(0x20)), _mm_set1_epi8((char)(0x80 - 'a')));
+            hit = _mm_and_si128(hit, _mm_cmplt_epi8(y, _mm_set1_epi8((char)(0x80 + 26))));
+        }
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(hit) << (16 * i);
+    }
+#else
+    for (unsigned j = 0; j < 64; j++)
+        m |= (uint64_t)(p[j] == '"' && (!letter || (unsigned)((p[j + 1] | 0x20) - 'a') < 26u)) << j;
+#endif
+    return m;
+}
+
 /* "name": value and, inside a logged JSON string, \"name\": value — for
  * each configured name, case-insensitively. A string value is masked
  * inside its quotes (the document stays JSON); a number, true or false
- * is masked whole, null left alone; an object or array is left to the detectors. */
+ * is masked whole, null left alone; an object or array is left to the detectors.
+ *
+ * Log lines of JSON have a quote every few bytes, so the quotes are found
+ * 64 bytes at a time as a bit mask (only those before a letter when every
+ * name starts with one: that drops the closing quotes), and one look-up of
+ * the three bytes after a quote rules out nearly every other before any
+ * name is compared. */
 static void find_fields(slsec_redactor *r, const char *data, size_t n)
 {
-    const char *end = data + n, *p = data;
-    while (p < end && (p = memchr(p, '"', (size_t)(end - p)))) {
-        const char *name = p + 1;
-        bool escaped = p > data && p[-1] == '\\';
-        const char *next = p + 1;
-        unsigned pair = end - name >= 2 ? pair_of(name) : 0;
-        if (end - name < 2 || !(r->field_pairs[pair >> 3] & (1u << (pair & 7)))) {
-            p = next;
+    const char *end = data + n;
+    size_t at = 0, block = SIZE_MAX;
+    uint64_t in_block = 0;
+    while (at < n) {
+        size_t b = at & ~(size_t)63;
+        if (b != block) {
+            block = b;
+            in_block = quotes_at(data, n, b, r->fields_letters);
+        }
+        uint64_t left = in_block & (~(uint64_t)0 << (at - b));
+        if (!left) {
+            at = b + 64;
             continue;
         }
+        const char *p = data + b + (unsigned)__builtin_ctzll(left);
+        const char *name = p + 1;
+        at = (size_t)(name - data);
+        if (end - name < 3)
+            continue;
+        unsigned h = head((unsigned char)name[0], (unsigned char)name[1], (unsigned char)name[2]);
+        if (!(r->field_heads[h >> 3] & (1u << (h & 7))))
+            continue;
+        bool escaped = p > data && p[-1] == '\\';
+        const char *next = p + 1;
         for (size_t f = 0; f < r->nfields; f++) {
             size_t fl = r->field_len[f];
-            if ((size_t)(end - name) <= fl || strncasecmp(name, r->fields[f], fl) != 0)
+            if (fold((unsigned char)name[0]) != r->field_first[f] || (size_t)(end - name) <= fl ||
+                strncasecmp(name, r->fields[f], fl) != 0)
                 continue;
             const char *q = name + fl;
             if (escaped) {
@@ -365,7 +468,7 @@ static void find_fields(slsec_redactor *r, const char *data, size_t n)
             }
             break;
         }
-        p = next;
+        at = (size_t)(next - data);
     }
 }
 
@@ -545,10 +648,70 @@ static void process(slsec_redactor *r, size_t n)
     r->line_start -= n;
 }
 
+/* How many line ends data[0, n) holds. */
+static size_t count_lines(const char *data, size_t n)
+{
+    size_t count = 0, i = 0;
+#if defined(__SSE2__)
+    /* per-byte counters (a match compares as -1), summed before they can
+     * wrap: no popcount instruction is assumed */
+    while (i + 16 <= n) {
+        __m128i acc = _mm_setzero_si128();
+        for (unsigned k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(data + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
+        }
+        __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
+        count += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
+    }
+#endif
+    for (; i < n; i++)
+        count += data[i] == '\n';
+    return count;
+}
+
+/* The common case of slsec_redactor_feed, whole reads at a time instead of
+ * line by line: when no line in data can reach max_line (the line being
+ * read and all of data are shorter together), only where the batch closes
+ * and how many lines there are matter. Takes what it can and returns how
+ * much; 0 when the line-by-line path has to decide. The batches are the
+ * same as line by line: they close at the first line end at or past
+ * SLSEC_LOG_BATCH_BYTES. */
+static size_t feed_whole(slsec_redactor *r, const char *data, size_t len)
+{
+    size_t cur = r->pending.len - r->line_start;
+    if (r->dropping || r->line_at_a_time || cur + len > r->max_line)
+        return 0;
+    size_t have = r->pending.len;
+    /* a line end at data[i] closes the batch when have + i + 1 >= the batch size */
+    size_t from = have + 1 >= SLSEC_LOG_BATCH_BYTES ? 0 : SLSEC_LOG_BATCH_BYTES - have - 1;
+    const char *close = from < len ? memchr(data + from, '\n', len - from) : NULL;
+    size_t take = close ? (size_t)(close - data) + 1 : len;
+    size_t lines = count_lines(data, take);
+    slsec_buf_append(&r->pending, data, take);
+    r->stats.lines += lines;
+    if (close) {
+        r->in_long = false;
+        r->line_start = r->pending.len;
+        process(r, r->line_start);
+    } else if (lines) {
+        const char *last = memrchr(data, '\n', take);
+        r->in_long = false;
+        r->line_start = have + (size_t)(last - data) + 1;
+    }
+    return take;
+}
+
 int slsec_redactor_feed(slsec_redactor *r, const char *data, size_t len)
 {
     r->stats.bytes_in += len;
     while (len > 0 && !r->err) {
+        size_t took = feed_whole(r, data, len);
+        if (took) {
+            data += took;
+            len -= took;
+            continue;
+        }
         if (r->dropping) {
             const char *nl = memchr(data, '\n', len);
             size_t skip = nl ? (size_t)(nl - data) + 1 : len;

@@ -1,0 +1,60 @@
+/*
+ * detect_internal.h — what the files of src/detect share and nothing else
+ * sees (but the tests): the hand-written triggers of runs.c.
+ *
+ * The digit-run personal-data detectors (card, IBAN, SSN, phone) have
+ * triggers made only of character classes. Vectorscan cannot put a
+ * literal search in front of such patterns, so each costs as much as all
+ * the secret triggers together on digit-heavy text (Lambda logs: request
+ * ids, timestamps, durations). runs.c finds exactly the same match ends
+ * with bit masks over 64 bytes at a time; the engine leaves these
+ * triggers out of its block-mode databases and feeds runs.c's ends to the
+ * same confirmation as Vectorscan's.
+ *
+ * The email trigger is found here too, for correctness rather than speed:
+ * Vectorscan 5.4.9 drops some ends of "@[A-Za-z0-9-]{1,63}\." (in
+ * "a@example.,<69 dots>u@example.com" the second, alone or next to the
+ * generic secret trigger; upstream reports count mismatches for email
+ * patterns). One '@' gives at most one end, so a memchr and a short loop
+ * find every one. Vectorscan drops ends of the SSN trigger too, depending
+ * on the address of the buffer (tests/fuzz/corpus/detect_runs/ssn-address.bin
+ * at 23 of 64 alignments): runs.c has no such dependence.
+ */
+#ifndef SLSEC_DETECT_INTERNAL_H
+#define SLSEC_DETECT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    RUN_CARD,  /* PII-001 */
+    RUN_IBAN,  /* PII-003 */
+    RUN_SSN,   /* PII-004 */
+    RUN_PHONE, /* PII-005 */
+    RUN_EMAIL, /* PII-002 */
+    RUN_KINDS,
+} run_kind;
+
+/* The detector id and the exact trigger (as in src/detect/table.c) that
+ * kind k implements. The engine uses runs.c for a detector only while its
+ * trigger is still this string; a changed trigger goes back to Vectorscan. */
+const char *runs_id(run_kind k);
+const char *runs_trigger(run_kind k);
+
+/* Called once per (kind, end) in increasing order of end for each kind,
+ * `end` as Vectorscan reports it (one past the last byte); non-zero stops. */
+typedef int (*runs_fn)(run_kind k, uint64_t end, void *ctx);
+
+/* Every end in data[0, n) where the trigger of a kind in `kinds` (a bit
+ * set, 1u << kind) matches: the set Vectorscan is meant to report for that
+ * trigger in block mode. Returns non-zero when cb stopped it. */
+int runs_scan(const char *data, size_t n, unsigned kinds, runs_fn cb, void *ctx);
+
+/* The same with the byte classification of one instruction set (runs_scan
+ * uses the widest this CPU has), for the tests that compare them; -1 when
+ * this CPU does not have it. */
+typedef enum { RUNS_BEST, RUNS_SCALAR, RUNS_SSE2, RUNS_AVX2, RUNS_AVX512 } runs_isa;
+int runs_scan_isa(const char *data, size_t n, unsigned kinds, runs_fn cb, void *ctx, runs_isa isa);
+
+#endif
