@@ -20,8 +20,9 @@
  * What evhttp decides for us, and so what is not yet ours: request bodies
  * are read whole before the callback (bounded by the largest route limit),
  * and the header limit before routing is the largest route's. Slow clients
- * (client_conn) and the upstream connect timeout (on_connect_timer) are
- * ours. docs/guard.md lists the rest.
+ * (client_conn) and the upstream deadlines (on_upstream_timer: the connect,
+ * then the route's own upstream_timeout_ms) are ours. docs/guard.md lists
+ * the rest.
  */
 #include "slsec/guard.h"
 
@@ -152,7 +153,8 @@ typedef struct pending {
     struct bufferevent *conn_bev; /* the client connection's, for its deadline */
     struct evhttp_request *ureq;  /* to the upstream, until it is done */
     struct evhttp_connection *uconn;
-    struct event *connect_timer;  /* upstream_connect_timeout_ms, armed when a connect was needed */
+    struct event *upstream_timer; /* the connect's deadline, then the answer's */
+    bool awaiting_connect;        /* the timer is the connect's */
     bool counted;                 /* in the route's in_flight */
 } pending;
 
@@ -548,8 +550,8 @@ static void pending_free(pending *p)
 {
     /* the next request on this connection has its own deadline */
     conn_await(p->g, p->conn_bev, now_ns());
-    if (p->connect_timer)
-        event_free(p->connect_timer);
+    if (p->upstream_timer)
+        event_free(p->upstream_timer);
     p->g->in_flight--;
     if (p->counted)
         p->gen->in_flight[p->route_index]--;
@@ -592,8 +594,8 @@ static void upstream_done(struct evhttp_request *ureq, void *arg)
 {
     pending *p = arg;
     p->ureq = NULL; /* evhttp frees it after this callback */
-    if (p->connect_timer)
-        event_del(p->connect_timer);
+    if (p->upstream_timer)
+        event_del(p->upstream_timer);
     p->upstream_ns = now_ns() - p->upstream_start_ns;
     int code = ureq ? evhttp_request_get_response_code(ureq) : 0;
     if (!ureq || code == 0 || p->upstream_error) {
@@ -631,23 +633,41 @@ static bool upstream_connected(struct evhttp_connection *conn)
     return fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &sl) == 0;
 }
 
-/* libevent 2.1 bounds a connect by the connection's one timeout, the
- * response's: a dead upstream host would hold each request for the whole
- * upstream_timeout_ms. This timer, armed when the request needed a
- * connect, fails it sooner. */
-static void on_connect_timer(evutil_socket_t fd, short what, void *arg)
+/* libevent 2.1 has one timeout per connection, and a pooled connection
+ * serves every route of its upstream: it is set to the longest route's
+ * upstream_timeout_ms and only backs this timer up. The timer first bounds
+ * the connect (upstream_connect_timeout_ms, when the request needed one),
+ * then the answer, by the route's own upstream_timeout_ms counted from
+ * when the request was sent. */
+static void on_upstream_timer(evutil_socket_t fd, short what, void *arg)
 {
     pending *p = arg;
-    if (!p->ureq || upstream_connected(p->uconn))
-        return; /* connected in time: the response is upstream_timeout_ms's business */
+    if (!p->ureq)
+        return;
+    bool connect_late = p->awaiting_connect && !upstream_connected(p->uconn);
+    p->awaiting_connect = false;
+    long total_ms = p->route->limits.upstream_timeout_ms;
+    long elapsed_ms = (long)((now_ns() - p->upstream_start_ns) / 1000000u);
+    if (!connect_late && elapsed_ms < total_ms) {
+        long left = total_ms - elapsed_ms; /* connected in time: now the answer's deadline */
+        struct timeval tv = {left / 1000, (left % 1000) * 1000};
+        evtimer_add(p->upstream_timer, &tv);
+        return;
+    }
     struct evhttp_request *ureq = p->ureq;
     p->ureq = NULL;
     /* resets the connection; upstream_done is not called for a cancelled request */
     evhttp_cancel_request(ureq);
     p->upstream_ns = now_ns() - p->upstream_start_ns;
-    logf_err(p->g, "request %s: upstream %s did not accept the connection in time", p->id,
-             p->route->upstream->name);
-    deny(p, DENY_UPSTREAM_CONNECT_TIMEOUT, 504, "Gateway Timeout", "the upstream did not accept a connection in time");
+    if (connect_late) {
+        logf_err(p->g, "request %s: upstream %s did not accept the connection in time", p->id,
+                 p->route->upstream->name);
+        deny(p, DENY_UPSTREAM_CONNECT_TIMEOUT, 504, "Gateway Timeout",
+             "the upstream did not accept a connection in time");
+    } else {
+        logf_err(p->g, "request %s: upstream %s timed out", p->id, p->route->upstream->name);
+        deny(p, DENY_UPSTREAM_TIMEOUT, 504, "Gateway Timeout", "the upstream did not answer in time");
+    }
 }
 
 /* An RFC 7239 value: a token as is, anything else as a quoted-string;
@@ -781,14 +801,15 @@ static void forward(pending *p)
     }
     p->ureq = ureq;
     p->uconn = conn;
-    long ms = p->route->limits.upstream_connect_timeout_ms;
-    if (needs_connect && ms < p->route->limits.upstream_timeout_ms) {
-        p->connect_timer = evtimer_new(p->g->base, on_connect_timer, p);
-        if (!p->connect_timer)
-            slsec_oom();
-        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-        evtimer_add(p->connect_timer, &tv);
-    }
+    long ms = p->route->limits.upstream_timeout_ms;
+    p->awaiting_connect = needs_connect && p->route->limits.upstream_connect_timeout_ms < ms;
+    if (p->awaiting_connect)
+        ms = p->route->limits.upstream_connect_timeout_ms;
+    p->upstream_timer = evtimer_new(p->g->base, on_upstream_timer, p);
+    if (!p->upstream_timer)
+        slsec_oom();
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(p->upstream_timer, &tv);
 }
 
 /* ---- the request pipeline ------------------------------------------------------------ */

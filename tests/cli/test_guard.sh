@@ -276,6 +276,16 @@ expect_eq "$STATUS" 502 "closed port"
 call /slow/3
 expect_eq "$STATUS" 504 "slow upstream"
 expect_eq "$(json_get "$TMP/b" 'd["error"]')" "upstream_timeout" "error"
+sleep 0.2
+# Which deadline fired, not how fast: the route's own 400 ms, not the
+# pooled connection's 3000 ms (the longest route's), which would race the
+# upstream's 3 s sleep.
+py_check - '
+import json
+slow = [json.loads(l) for l in open("'"$TMP/access.log"'") if "/slow/" in l]
+if not slow: print("no access-log line for /slow/3")
+elif slow[-1]["latency_ms"] >= 2500: print("504 after", slow[-1]["latency_ms"], "ms: the route deadline (400 ms) did not fire")
+'
 case_end
 
 case_begin "/metrics is Prometheus text with denials by reason"
