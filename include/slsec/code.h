@@ -9,6 +9,10 @@
  *                      &warnings);
  *   ... each hits.items[i] is a slsec_code_hit ...
  *
+ * Many files on one thread: slsec_code_session_new() once, then
+ * slsec_code_session_analyze() for each (the same results, without a
+ * parser made and freed per file).
+ *
  * What is a handler: the functions `entries` names (resolved from the
  * templates by slsec_code_entries), or, when none are given, functions
  * with a conventional handler name (handler, lambda_handler, main, ...)
@@ -123,6 +127,17 @@ typedef struct slsec_code_loader {
     void *user;
 } slsec_code_loader;
 
+/* What the analysis keeps from one file to the next on a thread: a
+ * tree-sitter parser per language and scratch space, made on first use.
+ * Making a parser per file costs allocations for its stacks and tables
+ * every time; a caller that analyses many files makes one session per
+ * thread (a session is not to be shared between threads). */
+typedef struct slsec_code_session slsec_code_session;
+
+slsec_code_session *slsec_code_session_new(void);
+/* NULL is a no-op. */
+void slsec_code_session_free(slsec_code_session *s);
+
 /* Analyses one source file. `entries` names the functions to treat as
  * handlers (NULL/0: the conventional ones). `loader` may be NULL (imports
  * are then not followed). Hits are appended to `hits` (slsec_code_hit*,
@@ -135,6 +150,11 @@ int slsec_code_analyze(slsec_arena *a, const char *relpath, slsec_code_lang lang
                        const char *const *entries, size_t nentries, const slsec_code_limits *lim,
                        const slsec_code_loader *loader, slsec_ptrvec *hits, slsec_code_outbound *outbound,
                        slsec_code_stats *stats, slsec_diags *warnings);
+/* The same with the parsers and scratch space of a session (see above). */
+int slsec_code_session_analyze(slsec_code_session *s, slsec_arena *a, const char *relpath, slsec_code_lang lang,
+                               const char *src, size_t len, const char *const *entries, size_t nentries,
+                               const slsec_code_limits *lim, const slsec_code_loader *loader, slsec_ptrvec *hits,
+                               slsec_code_outbound *outbound, slsec_code_stats *stats, slsec_diags *warnings);
 
 /* A handler the templates name, resolved to a source file. */
 typedef struct slsec_code_entry {

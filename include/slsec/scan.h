@@ -76,6 +76,8 @@ typedef struct slsec_scan_opts {
     int jobs;                   /* threads for the secret and code passes; 0 = the number of cores */
     bool no_code;               /* skip the handler code pass (docs/code.md) */
     size_t max_code_bytes;      /* source files above this are not analysed; 0: SLSEC_MAX_CODE_BYTES */
+    bool no_externals;          /* leave app->externals empty: the code's outbound calls are not listed
+                                 * (docs/code.md), for a caller that will not show them */
     const char *const *serverless_options; /* ${opt:} values, "name=value", NULL-terminated; NULL: none */
 } slsec_scan_opts;
 

@@ -189,7 +189,9 @@ static arena_block *arena_map_block(size_t bsize)
 #endif
 }
 
-void *slsec_arena_alloc(slsec_arena *a, size_t size)
+/* Memory from the arena, zeroed unless the caller writes all of it
+ * (strings: the copy and its terminator). */
+static void *arena_take(slsec_arena *a, size_t size, bool zero)
 {
     size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (size == 0)
@@ -225,16 +227,18 @@ void *slsec_arena_alloc(slsec_arena *a, size_t size)
     }
     void *p = b->data + b->used;
     b->used += size;
-    if (!b->mapped) /* a mapping is zero-filled and never handed out twice */
+    if (zero && !b->mapped) /* a mapping is zero-filled and never handed out twice */
         memset(p, 0, size);
     return p;
 }
+
+void *slsec_arena_alloc(slsec_arena *a, size_t size) { return arena_take(a, size, true); }
 
 size_t slsec_arena_used(const slsec_arena *a) { return a->total; }
 
 char *slsec_arena_strndup(slsec_arena *a, const char *s, size_t n)
 {
-    char *p = slsec_arena_alloc(a, n + 1);
+    char *p = arena_take(a, n + 1, false); /* every byte is written below */
     if (n)
         memcpy(p, s, n);
     p[n] = '\0';

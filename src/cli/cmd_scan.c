@@ -418,6 +418,7 @@ static int run_scan(const cli_command *cmd, int argc, char **argv)
     opts.no_secrets = a.no_secrets;
     opts.no_code = a.no_code;
     opts.max_code_bytes = a.max_code_bytes;
+    opts.no_externals = !a.inventory; /* only --inventory shows them: the code pass need not list them */
     opts.git_history = a.git_history;
     opts.since = a.since;
     opts.artifacts = a.artifacts;

@@ -113,9 +113,127 @@ const char *code_url_host(slsec_arena *a, const char *prefix, bool complete);
  * when it is not one or is a loopback address. */
 const char *code_host_name(slsec_arena *a, const char *s, size_t n);
 
+/* ---- syntax trees by id (syntax.c) ----------------------------------------------
+ *
+ * The walk asks every node what it is, and many nodes for a field. By
+ * name, each question is a string compare (the node's type) or a linear
+ * scan of the grammar's field names; by id it is an array index. The
+ * kinds and fields the analysis knows are listed once here, and each
+ * grammar's ids for them are looked up once per process. */
+
+#define CODE_NODE_KINDS(X)                                                                                      \
+    X(aliased_import) X(argument_list) X(arguments) X(array) X(array_pattern) X(arrow_function)                \
+    X(as_expression) X(as_pattern) X(assignment) X(assignment_expression) X(assignment_pattern) X(attribute)   \
+    X(augmented_assignment) X(augmented_assignment_expression) X(await) X(await_expression)                    \
+    X(binary_expression) X(binary_operator) X(block) X(boolean_operator) X(call) X(call_expression)            \
+    X(class_declaration) X(class_definition) X(comment) X(comparison_operator) X(concatenated_string)          \
+    X(conditional_expression) X(default_parameter) X(dictionary) X(dictionary_splat)                           \
+    X(dictionary_splat_pattern) X(dotted_name) X(export_clause) X(export_statement) X(expression_list)         \
+    X(field_definition) X(for_in_statement) X(for_statement) X(frozenset) X(function)                          \
+    X(function_declaration) X(function_definition) X(function_expression) X(generator_function_declaration)    \
+    X(identifier) X(if_statement) X(import) X(import_clause) X(import_from_statement) X(import_statement)      \
+    X(integer) X(interpolation) X(keyword_argument) X(lambda) X(lexical_declaration) X(list) X(list_pattern)   \
+    X(list_splat) X(list_splat_pattern) X(member_expression) X(method_definition) X(named_imports)             \
+    X(namespace_import) X(new_expression) X(non_null_expression) X(not_operator) X(number) X(object)           \
+    X(object_assignment_pattern) X(object_pattern) X(optional_parameter) X(pair) X(pair_pattern)               \
+    X(parenthesized_expression) X(pattern_list) X(property_identifier) X(public_field_definition)              \
+    X(required_parameter) X(rest_pattern) X(return_statement) X(satisfies_expression) X(set)                   \
+    X(shorthand_property_identifier) X(shorthand_property_identifier_pattern) X(spread_element)                \
+    X(statement_block) X(string) X(string_content) X(string_end) X(string_fragment) X(string_start)            \
+    X(subscript) X(subscript_expression) X(template_string) X(template_substitution) X(ternary_expression)     \
+    X(this) X(tuple) X(tuple_pattern) X(type_assertion) X(typed_default_parameter) X(typed_parameter)          \
+    X(unary_expression) X(variable_declaration) X(variable_declarator) X(while_statement)                      \
+    X(unary_operator) X(list_comprehension) X(dictionary_comprehension) X(set_comprehension)                   \
+    X(generator_expression) X(named_expression) X(slice)
+
+#define CODE_FIELDS(X)                                                                                          \
+    X(alias) X(arguments) X(attribute) X(body) X(condition) X(constructor) X(declaration) X(expression)        \
+    X(function) X(index) X(key) X(left) X(module_name) X(name) X(object) X(operator) X(parameter)              \
+    X(parameters) X(pattern) X(property) X(right) X(source) X(subscript) X(value)
+
+#define CODE_KIND_ENUM(name) K_##name,
+#define CODE_FIELD_ENUM(name) F_##name,
+/* K_NONE: a node of any other type (or of no type the grammar has) */
+typedef enum { K_NONE = 0, CODE_NODE_KINDS(CODE_KIND_ENUM) K_COUNT } code_kind;
+typedef enum { F_NONE = 0, CODE_FIELDS(CODE_FIELD_ENUM) F_COUNT } code_field;
+#undef CODE_KIND_ENUM
+#undef CODE_FIELD_ENUM
+
+/* Symbol ids up to this bound are looked up in a table; the pinned
+ * grammars have under 410 (SYMBOL_COUNT + ALIAS_COUNT), the others go by name. */
+#define CODE_MAX_SYMBOLS 1024
+
+/* One grammar's ids for the kinds and fields above. */
+typedef struct code_ids {
+    const TSLanguage *lang;
+    uint8_t kind_by_symbol[CODE_MAX_SYMBOLS];  /* the kind each symbol's name spells (named or not) */
+    uint8_t named_by_symbol[CODE_MAX_SYMBOLS]; /* the kind whose named[] is this symbol, else K_NONE */
+    TSSymbol named[K_COUNT];                   /* the named node type of each kind; 0: not in this grammar */
+    TSFieldId fields[F_COUNT];                 /* 0: not in this grammar */
+} code_ids;
+
+/* The ids of one of the grammars code_grammar() returns (looked up on
+ * first use, thread-safe), or NULL for another language. */
+const code_ids *code_ids_of(const TSLanguage *lang);
+/* The kind a node type name spells (the slow path, for symbols past the table). */
+code_kind code_kind_by_name(const char *type);
+
+/* What the analysis of one file remembers per node, found again by the
+ * node's id (unique among the live trees of a file and the files it
+ * imports), and forgotten when the next file starts:
+ *  - its named children: child i by index walks from the first child
+ *    (index loops are quadratic), and the walk asks for the children of
+ *    the same nodes again and again (a call's arguments for each sink,
+ *    keyword and option it checks);
+ *  - what the walk works out from it (taint.c: the canonical name of an
+ *    expression, the callee of a call and the function of the project it
+ *    reaches), built with text copies, alias and module look-ups, asked
+ *    again by every sink, summary and outbound check of a call. */
+typedef struct code_node_memo {
+    const void *id;
+    size_t off;         /* its children: items[off .. off + n) once listed */
+    uint32_t gen;       /* the file it was made for: older slots are free */
+    uint32_t n;
+    bool listed;
+    bool summary_known; /* taint.c's: summary is worked out (NULL: the call reaches no function of the project) */
+    const char *canon;  /* taint.c's, NULL until worked out */
+    const char *callee;
+    void *summary;
+} code_node_memo;
+
+typedef struct code_nodes {
+    TSNode *items; /* every list of children, one after the other */
+    size_t count, cap;
+    code_node_memo *slots; /* open addressing, a power of two */
+    size_t nslots, used;
+    uint32_t gen;
+    TSTreeCursor cursor;
+    bool has_cursor;
+} code_nodes;
+
+/* Forgets every node (the trees they are in are about to go). */
+void code_nodes_reset(code_nodes *k);
+/* The memo of a node, made on first use; valid until the next call. */
+code_node_memo *code_nodes_memo(code_nodes *k, TSNode n);
+/* The list of n's named children: *off into k->items, *count of them. */
+void code_nodes_kids(code_nodes *k, TSNode n, size_t *off, uint32_t *count);
+void code_nodes_free(code_nodes *k);
+
+/* ---- parsing (parse.c) ---------------------------------------------------------- */
+
+/* Parses src with the session's parser for the language (made on first
+ * use and kept). NULL when the parse ran out of its time budget (the
+ * parser is reset for the next file), or when the grammar does not fit
+ * this libtree-sitter (*bad_abi set). */
+TSTree *code_parse(slsec_code_session *s, slsec_code_lang lang, const char *src, uint32_t len, unsigned micros,
+                   bool *bad_abi);
+/* The session's memo of the nodes of the file being analysed. */
+code_nodes *code_session_nodes(slsec_code_session *s);
+
 /* The analysis of one parsed file (taint.c). */
 typedef struct code_file {
     slsec_arena *a;
+    slsec_code_session *session;     /* parsers for imported files, the lists of children */
     const slsec_code_loader *loader; /* NULL: imports are not followed */
     size_t max_file_bytes;
     unsigned parse_micros;

@@ -21,6 +21,7 @@
  */
 #include "code_internal.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define JS 1u
@@ -316,11 +317,41 @@ static const code_http_call http_calls[] = {
     {"http.client.HTTPConnection", PY, 0, "host", HTTP_HOST_ONLY, NULL},
 };
 
+/* Asked for every call of a file, so the names (each in the table once)
+ * are hashed into an index on first use. */
+#define HTTP_SLOTS 256 /* a power of two, over twice the entries */
+static uint8_t http_index[HTTP_SLOTS]; /* entry + 1; 0: free */
+static pthread_once_t http_once = PTHREAD_ONCE_INIT;
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void index_http_calls(void)
+{
+    _Static_assert(sizeof http_calls / sizeof http_calls[0] * 2 <= HTTP_SLOTS, "HTTP_SLOTS too small");
+    for (size_t i = 0; i < sizeof http_calls / sizeof http_calls[0]; i++) {
+        size_t at = name_hash(http_calls[i].name) & (HTTP_SLOTS - 1);
+        while (http_index[at])
+            at = (at + 1) & (HTTP_SLOTS - 1);
+        http_index[at] = (uint8_t)(i + 1);
+    }
+}
+
 const code_http_call *code_http_call_find(const char *name, unsigned lang)
 {
-    for (size_t i = 0; name && i < sizeof http_calls / sizeof http_calls[0]; i++)
-        if ((http_calls[i].langs & lang) && strcmp(http_calls[i].name, name) == 0)
-            return &http_calls[i];
+    if (!name)
+        return NULL;
+    pthread_once(&http_once, index_http_calls);
+    for (size_t at = name_hash(name) & (HTTP_SLOTS - 1); http_index[at]; at = (at + 1) & (HTTP_SLOTS - 1)) {
+        const code_http_call *h = &http_calls[http_index[at] - 1];
+        if (strcmp(h->name, name) == 0)
+            return h->langs & lang ? h : NULL; /* a name is in the table once */
+    }
     return NULL;
 }
 

@@ -14,6 +14,7 @@
 #include "slsec/limits.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 slsec_code_lang slsec_code_lang_of(const char *path)
@@ -69,6 +70,62 @@ const TSLanguage *code_grammar(slsec_code_lang lang)
     }
 }
 
+/* ---- sessions --------------------------------------------------------------------- */
+
+struct slsec_code_session {
+    TSParser *parsers[SLSEC_CODE_PY + 1]; /* by language, made on first use */
+    code_nodes nodes;
+};
+
+slsec_code_session *slsec_code_session_new(void)
+{
+    slsec_code_session *s = calloc(1, sizeof *s);
+    if (!s)
+        slsec_oom();
+    return s;
+}
+
+void slsec_code_session_free(slsec_code_session *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < sizeof s->parsers / sizeof s->parsers[0]; i++)
+        if (s->parsers[i])
+            ts_parser_delete(s->parsers[i]);
+    code_nodes_free(&s->nodes);
+    free(s);
+}
+
+code_nodes *code_session_nodes(slsec_code_session *s) { return &s->nodes; }
+
+TSTree *code_parse(slsec_code_session *s, slsec_code_lang lang, const char *src, uint32_t len, unsigned micros,
+                   bool *bad_abi)
+{
+    *bad_abi = false;
+    const TSLanguage *g = code_grammar(lang);
+    if (!g)
+        return NULL;
+    TSParser *p = s->parsers[lang];
+    if (!p) {
+        p = ts_parser_new();
+        if (!p)
+            slsec_oom();
+        if (!ts_parser_set_language(p, g)) {
+            ts_parser_delete(p);
+            *bad_abi = true;
+            return NULL;
+        }
+        s->parsers[lang] = p;
+    }
+    ts_parser_set_timeout_micros(p, micros);
+    TSTree *tree = ts_parser_parse_string(p, NULL, src, len);
+    /* Out of time, the parser keeps its state to resume the same text on
+     * the next call: the next file must start afresh. */
+    if (!tree)
+        ts_parser_reset(p);
+    return tree;
+}
+
 /* Where the first ERROR or MISSING node starts (iteratively: no recursion
  * on hostile nesting). */
 static TSPoint first_error(TSNode root)
@@ -99,6 +156,18 @@ int slsec_code_analyze(slsec_arena *a, const char *relpath, slsec_code_lang lang
                        const slsec_code_loader *loader, slsec_ptrvec *hits, slsec_code_outbound *outbound,
                        slsec_code_stats *stats, slsec_diags *warnings)
 {
+    slsec_code_session *s = slsec_code_session_new();
+    int rc = slsec_code_session_analyze(s, a, relpath, lang, src, len, entries, nentries, lim, loader, hits, outbound,
+                                        stats, warnings);
+    slsec_code_session_free(s);
+    return rc;
+}
+
+int slsec_code_session_analyze(slsec_code_session *s, slsec_arena *a, const char *relpath, slsec_code_lang lang,
+                               const char *src, size_t len, const char *const *entries, size_t nentries,
+                               const slsec_code_limits *lim, const slsec_code_loader *loader, slsec_ptrvec *hits,
+                               slsec_code_outbound *outbound, slsec_code_stats *stats, slsec_diags *warnings)
+{
     slsec_code_limits def;
     if (!lim) {
         slsec_code_limits_default(&def);
@@ -116,20 +185,15 @@ int slsec_code_analyze(slsec_arena *a, const char *relpath, slsec_code_lang lang
                          len, lim->max_file_bytes);
         return SLSEC_OK;
     }
-    TSParser *p = ts_parser_new();
-    if (!p)
-        slsec_oom();
-    if (!ts_parser_set_language(p, g)) {
-        ts_parser_delete(p);
+    bool bad_abi = false;
+    TSTree *tree = code_parse(s, lang, src, (uint32_t)len, lim->parse_micros, &bad_abi);
+    if (bad_abi) {
         slsec_diags_addf(warnings, SLSEC_DIAG_WARNING, relpath, 0, 0,
                          "the %s grammar does not match this libtree-sitter (ABI %u); not analysed",
                          slsec_code_lang_name(lang), (unsigned)ts_language_version(g));
         return SLSEC_EPARSE;
     }
-    ts_parser_set_timeout_micros(p, lim->parse_micros);
-    TSTree *tree = ts_parser_parse_string(p, NULL, src, (uint32_t)len);
     if (!tree) {
-        ts_parser_delete(p);
         if (stats)
             stats->skipped++;
         slsec_diags_addf(warnings, SLSEC_DIAG_WARNING, relpath, 0, 0,
@@ -148,7 +212,7 @@ int slsec_code_analyze(slsec_arena *a, const char *relpath, slsec_code_lang lang
         slsec_diags_addf(warnings, SLSEC_DIAG_WARNING, relpath, (int)at.row + 1, (int)at.column + 1,
                          "%s syntax error; analysed as far as the parser recovered", slsec_code_lang_name(lang));
     }
-    code_file f = {.a = a, .loader = loader, .max_file_bytes = lim->max_file_bytes,
+    code_file f = {.a = a, .session = s, .loader = loader, .max_file_bytes = lim->max_file_bytes,
                    .parse_micros = lim->parse_micros, .relpath = relpath, .src = src, .len = len,
                    .lang = lang == SLSEC_CODE_PY ? 2u : 1u, .root = root, .max_depth = lim->max_depth,
                    .outbound = outbound};
@@ -165,6 +229,5 @@ int slsec_code_analyze(slsec_arena *a, const char *relpath, slsec_code_lang lang
         slsec_diags_addf(warnings, SLSEC_DIAG_WARNING, relpath, 0, 0,
                          "syntax nested deeper than %u levels; the deeper parts were not analysed", lim->max_depth);
     ts_tree_delete(tree);
-    ts_parser_delete(p);
     return SLSEC_OK;
 }

@@ -17,6 +17,7 @@
  */
 #include "code_internal.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define JS 1u
@@ -214,39 +215,112 @@ static const code_sink sinks[] = {
     {"CODE-012", "flask.make_response", PY, 0, SINK_HTML},
 };
 
-static bool name_matches(const char *pattern, const char *name)
+/* A name and its last member ("x.y.exec" → "exec"), split once per
+ * lookup: the tables are asked about every call of a file. */
+typedef struct lookup_name {
+    const char *name;
+    const char *method; /* after the last dot; NULL when there is none (or it leads) */
+} lookup_name;
+
+static lookup_name split_name(const char *name)
 {
-    if (pattern[0] == '*' && pattern[1] == '.') {
-        const char *dot = strrchr(name, '.');
-        return dot && dot != name && strcmp(dot + 1, pattern + 2) == 0;
+    const char *dot = strrchr(name, '.');
+    return (lookup_name){name, dot && dot != name ? dot + 1 : NULL};
+}
+
+/* The sinks are asked about every call of a handler. Each pattern is in
+ * the table once, so a name matches at most two entries: its own, and
+ * "*.method" for its last member; both are found through an index made
+ * on first use (entry + 1 by pattern, "*." patterns by their method). */
+#define NSINKS (sizeof sinks / sizeof sinks[0])
+#define SINK_SLOTS 512 /* a power of two, over twice NSINKS */
+static uint8_t by_name[SINK_SLOTS], by_method[SINK_SLOTS];
+static pthread_once_t sinks_once = PTHREAD_ONCE_INIT;
+
+static size_t slot_of(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h & (SINK_SLOTS - 1);
+}
+
+static void index_sinks(void)
+{
+    _Static_assert(NSINKS < 255 && NSINKS * 2 <= SINK_SLOTS, "the sink index holds entry + 1 in a byte");
+    for (size_t i = 0; i < NSINKS; i++) {
+        bool method = sinks[i].name[0] == '*' && sinks[i].name[1] == '.';
+        uint8_t *index = method ? by_method : by_name;
+        size_t at = slot_of(sinks[i].name + (method ? 2 : 0));
+        while (index[at])
+            at = (at + 1) & (SINK_SLOTS - 1);
+        index[at] = (uint8_t)(i + 1);
     }
-    return strcmp(pattern, name) == 0;
+}
+
+/* The entry whose pattern (without "*." in by_method) is `key`, or -1. */
+static int find_sink(const uint8_t *index, const char *key, size_t skip)
+{
+    for (size_t at = slot_of(key); index[at]; at = (at + 1) & (SINK_SLOTS - 1))
+        if (strcmp(sinks[index[at] - 1].name + skip, key) == 0)
+            return index[at] - 1;
+    return -1;
 }
 
 const code_sink *code_sink_find(const char *name, unsigned lang, size_t *from)
 {
-    for (size_t i = *from; i < sizeof sinks / sizeof sinks[0]; i++) {
-        if ((sinks[i].langs & lang) && name_matches(sinks[i].name, name)) {
-            *from = i + 1;
-            return &sinks[i];
+    pthread_once(&sinks_once, index_sinks);
+    lookup_name n = split_name(name);
+    int exact = find_sink(by_name, name, 0);
+    int method = n.method ? find_sink(by_method, n.method, 2) : -1;
+    int cand[2] = {exact < method ? exact : method, exact < method ? method : exact}; /* table order */
+    for (size_t i = 0; i < 2; i++) {
+        if (cand[i] >= 0 && (size_t)cand[i] >= *from && (sinks[cand[i]].langs & lang)) {
+            *from = (size_t)cand[i] + 1;
+            return &sinks[cand[i]];
         }
     }
-    *from = sizeof sinks / sizeof sinks[0];
+    *from = NSINKS;
     return NULL;
 }
 
-static bool in_list(const char *const *list, size_t n, const char *name)
+/* The lists below are asked about every call too, so each is indexed on
+ * first use like the sinks: its patterns by name, its "*." patterns by
+ * their method (entry + 1). */
+typedef struct name_list {
+    const char *const *names;
+    size_t count;
+    uint8_t by_name[128], by_method[128]; /* a power of two, over twice the longest list */
+} name_list;
+
+static void index_list(name_list *l)
 {
-    for (size_t i = 0; i < n; i++)
-        if (name_matches(list[i], name))
+    for (size_t i = 0; i < l->count; i++) {
+        bool method = l->names[i][0] == '*' && l->names[i][1] == '.';
+        uint8_t *index = method ? l->by_method : l->by_name;
+        size_t at = slot_of(l->names[i] + (method ? 2 : 0)) & 127;
+        while (index[at])
+            at = (at + 1) & 127;
+        index[at] = (uint8_t)(i + 1);
+    }
+}
+
+static bool listed(const uint8_t *index, const char *const *names, const char *key, size_t skip)
+{
+    for (size_t at = slot_of(key) & 127; index[at]; at = (at + 1) & 127)
+        if (strcmp(names[index[at] - 1] + skip, key) == 0)
             return true;
     return false;
 }
-#define IN(list, name) in_list(list, sizeof list / sizeof list[0], name)
 
-bool code_is_sanitizer(const char *name, unsigned lang)
+/* Does `name` match a pattern of the list ("*.m": any receiver's method m)? */
+static bool in_list(const name_list *l, const char *name)
 {
-    static const char *const js[] = {
+    lookup_name n = split_name(name);
+    return listed(l->by_name, l->names, name, 0) || (n.method && listed(l->by_method, l->names, n.method, 2));
+}
+
+static const char *const sanitizers_js[] = {
         "parseInt", "parseFloat", "Number", "Boolean", "Math.floor", "Math.round", "Number.parseInt",
         "Number.parseFloat", "encodeURIComponent", "escape-html", "he.encode", "he.escape",
         "lodash.escape", "_.escape", "escapeHtml", "validator.escape", "validator.isURL", "xss",
@@ -255,39 +329,70 @@ bool code_is_sanitizer(const char *name, unsigned lang)
         "*.escape", "*.escapeId", "uuid.validate", "*.parse", "*.safeParse", "*.parseAsync", "*.cast",
         "*.validateSync", "*.length", "*.indexOf", "*.includes", "*.startsWith", "*.endsWith", "*.test",
         "Array.isArray", "isNaN", "Number.isInteger", "*.has", "String.prototype.length",
-    };
-    static const char *const py[] = {
+};
+static const char *const sanitizers_py[] = {
         "int", "float", "bool", "len", "shlex.quote", "pipes.quote", "html.escape",
         "markupsafe.escape", "flask.escape", "bleach.clean", "re.escape", "urllib.parse.quote",
         "urllib.parse.quote_plus", "uuid.UUID", "*.model_validate", "*.parse_obj", "*.parse_raw",
         "*.model_validate_json", "isinstance", "*.isdigit", "*.isalnum", "*.startswith", "*.endswith",
         "decimal.Decimal", "defusedxml.ElementTree.fromstring",
-    };
-    return lang == 1 ? IN(js, name) : IN(py, name);
-}
-
-bool code_is_propagator(const char *name, unsigned lang)
-{
-    static const char *const js[] = {
+};
+static const char *const propagators_js[] = {
         "JSON.parse", "String", "Buffer.from", "decodeURIComponent", "decodeURI", "unescape", "atob",
         "querystring.parse", "qs.parse", "url.parse", "path.join", "path.resolve", "path.normalize",
         "Object.assign", "Object.values", "Object.keys", "Object.entries", "Array.from", "JSON.stringify",
-    };
-    static const char *const py[] = {
+};
+static const char *const propagators_py[] = {
         "json.loads", "str", "bytes", "base64.b64decode", "base64.urlsafe_b64decode", "urllib.parse.unquote",
         "urllib.parse.unquote_plus", "urllib.parse.parse_qs", "os.path.join", "os.path.abspath",
         "os.path.normpath", "dict", "list", "tuple", "json.dumps", "pathlib.Path", "Path",
-    };
-    return lang == 1 ? IN(js, name) : IN(py, name);
+};
+static const char *const validators[] = {
+        "*.validate", "validate", "*.assert", "*.is_valid", "*.isValid", "jsonschema.validate",
+        "*.validate_input", "validate_input", "validateInput", "*.assertValid", "*.check_schema",
+};
+static const char *const loggers[] = {
+        "console.log", "console.info", "console.warn", "console.error", "console.debug", "console.trace",
+        "print", "logging.info", "logging.debug", "logging.warning", "logging.error", "logging.critical",
+        "logging.exception", "logging.log",
+};
+
+#define LIST(a) {a, sizeof a / sizeof a[0], {0}, {0}}
+#define FITS(a) _Static_assert(sizeof a / sizeof a[0] * 2 <= 128, #a " is too long for its index")
+FITS(sanitizers_js);
+FITS(sanitizers_py);
+FITS(propagators_js);
+FITS(propagators_py);
+FITS(validators);
+FITS(loggers);
+static name_list lists[] = {
+    LIST(sanitizers_js), LIST(sanitizers_py), LIST(propagators_js), LIST(propagators_py), LIST(validators), LIST(loggers),
+};
+enum { SANITIZERS_JS, SANITIZERS_PY, PROPAGATORS_JS, PROPAGATORS_PY, VALIDATORS, LOGGERS };
+static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
+
+static void index_lists(void)
+{
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        index_list(&lists[i]);
+}
+
+static bool in(int list, const char *name)
+{
+    pthread_once(&lists_once, index_lists);
+    return in_list(&lists[list], name);
+}
+
+bool code_is_sanitizer(const char *name, unsigned lang) { return in(lang == 1 ? SANITIZERS_JS : SANITIZERS_PY, name); }
+
+bool code_is_propagator(const char *name, unsigned lang)
+{
+    return in(lang == 1 ? PROPAGATORS_JS : PROPAGATORS_PY, name);
 }
 
 bool code_is_validator(const char *name)
 {
-    static const char *const v[] = {
-        "*.validate", "validate", "*.assert", "*.is_valid", "*.isValid", "jsonschema.validate",
-        "*.validate_input", "validate_input", "validateInput", "*.assertValid", "*.check_schema",
-    };
-    if (IN(v, name))
+    if (in(VALIDATORS, name))
         return true;
     const char *last = strrchr(name, '.');
     last = last ? last + 1 : name;
@@ -297,12 +402,7 @@ bool code_is_validator(const char *name)
 
 bool code_is_logger(const char *name, unsigned lang)
 {
-    static const char *const exact[] = {
-        "console.log", "console.info", "console.warn", "console.error", "console.debug", "console.trace",
-        "print", "logging.info", "logging.debug", "logging.warning", "logging.error", "logging.critical",
-        "logging.exception", "logging.log",
-    };
-    if (IN(exact, name))
+    if (in(LOGGERS, name))
         return lang == 2 || strncmp(name, "console.", 8) == 0;
     static const char *const methods[] = {"info", "debug", "warn", "warning", "error", "critical",
                                           "exception", "log", "trace", "fatal"};

@@ -89,11 +89,14 @@ struct file_state {
     code_file *f;
     file_state *primary;     /* the analysed file's state (itself for the analysed file) */
     slsec_strmap *modules;   /* primary only: imported relpath → file_state* (or &no_module) */
+    slsec_strmap *specs;     /* primary only: import as spelled ("db", "./lib/db") → the same */
+    slsec_strmap *secret_names; /* primary only: names asked of slsec_rules_secret_name → &yes / &no */
     slsec_ptrvec imported;   /* primary only: code_file* of the imports parsed, freed at the end */
     slsec_strmap *aliases;   /* local name → canonical module path */
     slsec_strmap *consts;    /* names bound to constant collections (allow-lists) */
     slsec_strmap *strings;   /* module-level names bound to a string literal → its value */
     slsec_strmap *functions; /* name → fn_summary* */
+    bool collected;          /* collect() is done: its imports (aliases) are all known */
     slsec_ptrvec function_list;
     /* outbound integrations, analysed file only (see outbound_collect) */
     slsec_strmap *values;     /* name or member path → slsec_ptrvec* of TSNode* assigned to it (at most 4) */
@@ -116,56 +119,68 @@ typedef struct fn_ctx {
 
 /* ---- syntax-tree helpers --------------------------------------------------- */
 
-/* Node types and field names are looked up by name in the grammar's
- * tables on every call (a linear strcmp scan for fields), which costs more
- * than the analysis itself. Both are asked with string literals, so their
- * ids are cached per grammar and literal address. Thread-local: the
- * library may run on several threads. */
-#define NAME_CACHE 1024 /* a power of two; a few hundred (grammar, literal) pairs are ever asked */
-#define NAME_PROBES 32
+/* The ids of the grammar a node's tree was parsed with (syntax.c). The
+ * analysed file and the files it imports may use different grammars
+ * (JavaScript importing TypeScript), so the grammar goes with the tree;
+ * the last tree asked is remembered (per thread: the library may run on
+ * several), as a file's nodes are asked in long runs. A freed tree's
+ * address comes back for the next tree, perhaps in another language, so
+ * ids_forget() is called whenever a tree is made. */
+static _Thread_local const TSTree *ids_tree;
+static _Thread_local const code_ids *ids_last;
+/* The memo of the nodes of the file being analysed on this thread (set
+ * by code_taint_file), for the helpers that see only a node. */
+static _Thread_local code_nodes *file_nodes;
 
-typedef struct name_slot {
-    const TSLanguage *lang;
-    const char *name;
-    uint16_t id;
-} name_slot;
+static void ids_forget(void) { ids_tree = NULL; }
 
-static _Thread_local name_slot symbol_cache[NAME_CACHE], field_cache[NAME_CACHE];
-
-/* The slot holding (lang, name), claimed when free; NULL when the probe
- * window is full (then the caller asks the grammar every time). */
-static name_slot *slot_of(name_slot *cache, const TSLanguage *lang, const char *name, bool *fresh)
+static const code_ids *ids_of(TSNode n)
 {
-    uintptr_t h = ((uintptr_t)name ^ ((uintptr_t)lang >> 4)) * (uintptr_t)0x9E3779B97F4A7C15u;
-    size_t at = (size_t)(h >> 20);
-    for (size_t i = 0; i < NAME_PROBES; i++) {
-        name_slot *s = &cache[(at + i) & (NAME_CACHE - 1)];
-        if (s->lang == lang && s->name == name) {
-            *fresh = false;
-            return s;
-        }
-        if (!s->lang) {
-            s->lang = lang;
-            s->name = name;
-            *fresh = true;
-            return s;
-        }
+    if (n.tree != ids_tree) {
+        ids_last = code_ids_of(ts_tree_language(n.tree));
+        ids_tree = n.tree;
     }
-    return NULL;
+    return ids_last;
 }
 
-/* The public symbol of a named node type; 0 when the grammar has none. */
-static TSSymbol symbol_id(const TSLanguage *lang, const char *type)
+/* What a node's type name spells (K_NONE for any type the analysis does
+ * not ask about): the former strcmp of ts_node_type(), as an index. */
+static code_kind kind_of(TSNode n)
 {
-    bool fresh;
-    name_slot *s = slot_of(symbol_cache, lang, type, &fresh);
-    if (s && !fresh)
-        return s->id;
-    TSSymbol id = ts_language_symbol_for_name(lang, type, (uint32_t)strlen(type), true);
-    if (s)
-        s->id = id;
-    return id;
+    if (ts_node_is_null(n))
+        return K_NONE;
+    const code_ids *g = ids_of(n);
+    TSSymbol sym = ts_node_symbol(n);
+    if (g && sym < CODE_MAX_SYMBOLS)
+        return (code_kind)g->kind_by_symbol[sym];
+    return code_kind_by_name(ts_node_type(n)); /* ERROR, or a grammar past the table */
 }
+
+/* Which named kind a node is (is() for every kind at once): its symbol is
+ * the grammar's named node type of that kind, and the node is named.
+ * With `spelled`, also what kind_of() says. */
+static code_kind kinds_of(TSNode n, code_kind *spelled)
+{
+    if (spelled)
+        *spelled = K_NONE;
+    if (ts_node_is_null(n))
+        return K_NONE;
+    const code_ids *g = ids_of(n);
+    TSSymbol sym = ts_node_symbol(n);
+    if (spelled)
+        *spelled = g && sym < CODE_MAX_SYMBOLS ? (code_kind)g->kind_by_symbol[sym] : code_kind_by_name(ts_node_type(n));
+    code_kind k = K_NONE;
+    if (g && sym < CODE_MAX_SYMBOLS) {
+        k = (code_kind)g->named_by_symbol[sym];
+    } else if (g) { /* past the table: compare with each kind's symbol */
+        for (size_t i = 1; i < K_COUNT && !k; i++)
+            if (g->named[i] == sym)
+                k = (code_kind)i;
+    }
+    return k && ts_node_is_named(n) ? k : K_NONE;
+}
+
+static code_kind named_kind(TSNode n) { return kinds_of(n, NULL); }
 
 /* The named children of a node, null-safe: libtree-sitter dereferences
  * a null node (a field the syntax lacks, such as the arguments of
@@ -181,24 +196,15 @@ static TSNode named_kid(TSNode n, uint32_t i)
     return ts_node_named_child(n, i);
 }
 
-static bool is(TSNode n, const char *type)
-{
-    if (ts_node_is_null(n))
-        return false;
-    TSSymbol want = symbol_id(ts_tree_language(n.tree), type);
-    return want && ts_node_symbol(n) == want && ts_node_is_named(n); /* 0: not a type of this grammar */
-}
+/* Is n a named node of this type? */
+static bool is(TSNode n, code_kind type) { return named_kind(n) == type; }
 
-static TSNode field(TSNode n, const char *name)
+static TSNode field(TSNode n, code_field name)
 {
     if (ts_node_is_null(n))
         return n;
-    const TSLanguage *lang = ts_tree_language(n.tree);
-    bool fresh;
-    name_slot *s = slot_of(field_cache, lang, name, &fresh);
-    TSFieldId id = s && !fresh ? s->id : ts_language_field_id_for_name(lang, name, (uint32_t)strlen(name));
-    if (s)
-        s->id = id;
+    const code_ids *g = ids_of(n);
+    TSFieldId id = g ? g->fields[name] : 0;
     if (!id) {
         TSNode none = {0};
         return none;
@@ -250,47 +256,44 @@ static slsec_code_step step_at(const file_state *fs, TSNode n, const char *what)
                              .col = (int)p.column + 1, .what = what};
 }
 
-/* The named children of a node. named_kid(n, i) walks from the
- * first child, so a loop over it is quadratic: fine for the usual handful,
- * not for a 100,000-element array in generated code. Past a few dozen
- * children they are listed once with a cursor. */
+/* The named children of a node, listed once per file (code_internal.h):
+ * named_kid(n, i) walks from the first child, so a loop over it is
+ * quadratic, and the same nodes' children are asked for many times.
+ * kid(&k, i) reads the list by index (a null node past its end, as
+ * named_kid); the lists may move as more are made, so no pointer into
+ * them is kept. */
 typedef struct kids {
-    TSNode node;
+    const code_nodes *lists;
+    size_t off;
     uint32_t n;
-    TSNode *arr;
 } kids;
 
-static kids kids_of(slsec_arena *a, TSNode n)
+static kids kids_of(file_state *fs, TSNode n)
 {
-    kids k = {.node = n, .n = ts_node_is_null(n) ? 0 : named_count(n), .arr = NULL};
-    if (k.n < 64)
-        return k;
-    k.arr = slsec_arena_alloc(a, k.n * sizeof *k.arr);
-    TSTreeCursor cur = ts_tree_cursor_new(n);
-    uint32_t i = 0;
-    if (ts_tree_cursor_goto_first_child(&cur)) {
-        do {
-            TSNode ch = ts_tree_cursor_current_node(&cur);
-            if (ts_node_is_named(ch) && i < k.n)
-                k.arr[i++] = ch;
-        } while (ts_tree_cursor_goto_next_sibling(&cur));
-    }
-    ts_tree_cursor_delete(&cur);
-    k.n = i;
+    code_nodes *nodes = code_session_nodes(fs->f->session);
+    kids k = {.lists = nodes};
+    code_nodes_kids(nodes, n, &k.off, &k.n);
     return k;
 }
 
-static TSNode kid(const kids *k, uint32_t i) { return k->arr ? k->arr[i] : named_kid(k->node, i); }
+static TSNode kid(const kids *k, uint32_t i)
+{
+    if (i >= k->n) {
+        TSNode none = {0};
+        return none;
+    }
+    return k->lists->items[k->off + i];
+}
 
 /* Unwraps the nodes that do not change a value: (x), await x, x as T, x!, x satisfies T. */
 static TSNode unwrap(TSNode n)
 {
     for (int i = 0; i < 64 && !ts_node_is_null(n); i++) {
-        const char *t = ts_node_type(n);
-        if (strcmp(t, "parenthesized_expression") == 0 || strcmp(t, "await_expression") == 0 ||
-            strcmp(t, "await") == 0 || strcmp(t, "as_expression") == 0 || strcmp(t, "non_null_expression") == 0 ||
-            strcmp(t, "satisfies_expression") == 0 || strcmp(t, "type_assertion") == 0) {
-            TSNode inner = named_kid(n, strcmp(t, "type_assertion") == 0 ? 1 : 0);
+        code_kind t = kind_of(n);
+        if (t == K_parenthesized_expression || t == K_await_expression ||
+            t == K_await || t == K_as_expression || t == K_non_null_expression ||
+            t == K_satisfies_expression || t == K_type_assertion) {
+            TSNode inner = named_kid(n, t == K_type_assertion ? 1 : 0);
             if (ts_node_is_null(inner))
                 return n;
             n = inner;
@@ -303,15 +306,25 @@ static TSNode unwrap(TSNode n)
 
 static bool is_string_literal(TSNode n)
 {
-    if (is(n, "string")) {
+    code_kind k = named_kind(n);
+    if (k == K_string) {
         /* a Python f-string has interpolation children */
+        if (file_nodes) { /* listed once for the file */
+            size_t off;
+            uint32_t c;
+            code_nodes_kids(file_nodes, n, &off, &c);
+            for (uint32_t i = 0; i < c; i++)
+                if (is(file_nodes->items[off + i], K_interpolation))
+                    return false;
+            return true;
+        }
         uint32_t c = named_count(n);
         for (uint32_t i = 0; i < c; i++)
-            if (is(named_kid(n, i), "interpolation"))
+            if (is(named_kid(n, i), K_interpolation))
                 return false;
         return true;
     }
-    return is(n, "template_string") && named_count(n) == 0;
+    return k == K_template_string && named_count(n) == 0;
 }
 
 /* The characters of a string literal without quotes (best effort). */
@@ -335,46 +348,99 @@ static const char *key_name(file_state *fs, TSNode k)
 {
     if (ts_node_is_null(k))
         return NULL;
-    if (is(k, "string"))
+    if (is(k, K_string))
         return string_value(fs, k);
-    if (is(k, "property_identifier") || is(k, "identifier") || is(k, "shorthand_property_identifier"))
+    if (is(k, K_property_identifier) || is(k, K_identifier) || is(k, K_shorthand_property_identifier))
         return text(fs, k);
     return NULL;
 }
 
 /* ---- canonical names ------------------------------------------------------------- */
 
+/* The memo of a node of the file being analysed or one it imports (see
+ * code_internal.h); valid until the next memo is asked for. */
+static code_node_memo *memo_of(file_state *fs, TSNode n)
+{
+    return code_nodes_memo(code_session_nodes(fs->f->session), n);
+}
+
+static const char *canon_at(file_state *fs, TSNode n, int depth);
+
+/* The canonical name of an expression: the module a local name was
+ * imported from, then the members read from it ("child_process.exec");
+ * "?" for what has none. Once a file's imports are all known (collected),
+ * it is worked out once per node: every sink, summary and outbound check
+ * of a call asks for it again. */
 static const char *canon(file_state *fs, TSNode n, int depth)
 {
     n = unwrap(n);
     if (ts_node_is_null(n) || depth > 16)
         return "?";
-    if (is(n, "identifier")) {
+    if (depth > 0 || !fs->collected)
+        return canon_at(fs, n, depth);
+    const char *known = memo_of(fs, n)->canon;
+    if (known)
+        return known;
+    const char *name = canon_at(fs, n, 0);
+    memo_of(fs, n)->canon = name;
+    return name;
+}
+
+/* "a" + "." + "b" in the arena (printf's parsing costs more than the copy). */
+static const char *dotted(slsec_arena *a, const char *x, const char *y)
+{
+    size_t nx = strlen(x), ny = strlen(y);
+    char *out = slsec_arena_alloc(a, nx + ny + 2);
+    memcpy(out, x, nx);
+    out[nx] = '.';
+    memcpy(out + nx + 1, y, ny + 1);
+    return out;
+}
+
+static const char *canon_at(file_state *fs, TSNode n, int depth)
+{
+    code_kind k = named_kind(n);
+    if (k == K_identifier) {
         const char *name = text(fs, n);
         const char *alias = slsec_strmap_get(fs->aliases, name);
         return alias ? alias : name;
     }
-    if (is(n, "member_expression") || is(n, "attribute")) {
-        TSNode obj = field(n, "object");
-        TSNode prop = field(n, is(n, "attribute") ? "attribute" : "property");
-        return slsec_arena_printf(fs->f->a, "%s.%s", canon(fs, obj, depth + 1), text(fs, prop));
+    if (k == K_member_expression || k == K_attribute) {
+        TSNode obj = field(n, F_object);
+        TSNode prop = field(n, k == K_attribute ? F_attribute : F_property);
+        return dotted(fs->f->a, canon(fs, obj, depth + 1), text(fs, prop));
     }
-    if (is(n, "call_expression")) {
+    if (k == K_call_expression) {
         /* require('m') */
-        TSNode fn = field(n, "function");
-        TSNode args = field(n, "arguments");
-        if (is(fn, "identifier") && strcmp(text(fs, fn), "require") == 0 && named_count(args) == 1 &&
-            is(named_kid(args, 0), "string"))
+        TSNode fn = field(n, F_function);
+        TSNode args = field(n, F_arguments);
+        if (is(fn, K_identifier) && strcmp(text(fs, fn), "require") == 0 && named_count(args) == 1 &&
+            is(named_kid(args, 0), K_string))
             return code_module_alias(string_value(fs, named_kid(args, 0)));
     }
-    if (is(n, "this"))
+    if (k == K_this)
         return "this";
     return "?";
 }
 
+static const char *callee_at(file_state *fs, TSNode call);
+
+/* The canonical name of what a call or `new` calls (once per node, as canon). */
 static const char *callee_of(file_state *fs, TSNode call)
 {
-    TSNode fn = field(call, is(call, "new_expression") ? "constructor" : "function");
+    if (!fs->collected || ts_node_is_null(call))
+        return callee_at(fs, call);
+    const char *known = memo_of(fs, call)->callee;
+    if (known)
+        return known;
+    const char *name = callee_at(fs, call);
+    memo_of(fs, call)->callee = name;
+    return name;
+}
+
+static const char *callee_at(file_state *fs, TSNode call)
+{
+    TSNode fn = field(call, is(call, K_new_expression) ? F_constructor : F_function);
     const char *name = canon(fs, fn, 0);
     /* fs.promises.readFile is fs.readFile for what it does with a path */
     if (strncmp(name, "fs.promises.", 12) == 0)
@@ -385,9 +451,9 @@ static const char *callee_of(file_state *fs, TSNode call)
 /* The receiver's canonical name of a method call ("" for plain calls). */
 static const char *receiver_of(file_state *fs, TSNode call)
 {
-    TSNode fn = unwrap(field(call, "function"));
-    if (is(fn, "member_expression") || is(fn, "attribute"))
-        return canon(fs, field(fn, "object"), 0);
+    TSNode fn = unwrap(field(call, F_function));
+    if (is(fn, K_member_expression) || is(fn, K_attribute))
+        return canon(fs, field(fn, F_object), 0);
     return "";
 }
 
@@ -400,37 +466,37 @@ static void add_alias(file_state *fs, const char *local, const char *target)
 /* const x = require('m'); const { a, b: c } = require('m'); const y = require('m').z */
 static void js_require_alias(file_state *fs, TSNode decl)
 {
-    TSNode name = field(decl, "name");
-    TSNode value = unwrap(field(decl, "value"));
+    TSNode name = field(decl, F_name);
+    TSNode value = unwrap(field(decl, F_value));
     if (ts_node_is_null(value))
         return;
     const char *target = NULL;
-    if (is(value, "call_expression") || is(value, "member_expression")) {
+    if (is(value, K_call_expression) || is(value, K_member_expression)) {
         TSNode base = value;
-        while (is(base, "member_expression"))
-            base = unwrap(field(base, "object"));
-        if (!is(base, "call_expression"))
+        while (is(base, K_member_expression))
+            base = unwrap(field(base, F_object));
+        if (!is(base, K_call_expression))
             return;
-        TSNode fn = field(base, "function");
-        if (!is(fn, "identifier") || strcmp(text(fs, fn), "require") != 0)
+        TSNode fn = field(base, F_function);
+        if (!is(fn, K_identifier) || strcmp(text(fs, fn), "require") != 0)
             return;
         target = canon(fs, value, 0);
     }
     if (!target || strcmp(target, "?") == 0)
         return;
-    if (is(name, "identifier")) {
+    if (is(name, K_identifier)) {
         add_alias(fs, text(fs, name), target);
-    } else if (is(name, "object_pattern")) {
-        kids kids_c = kids_of(fs->f->a, name);
+    } else if (is(name, K_object_pattern)) {
+        kids kids_c = kids_of(fs, name);
         uint32_t c = kids_c.n;
         for (uint32_t i = 0; i < c; i++) {
             TSNode p = kid(&kids_c, i);
-            if (is(p, "shorthand_property_identifier_pattern")) {
+            if (is(p, K_shorthand_property_identifier_pattern)) {
                 const char *local = text(fs, p);
                 add_alias(fs, local, slsec_arena_printf(fs->f->a, "%s.%s", target, local));
-            } else if (is(p, "pair_pattern") && is(field(p, "value"), "identifier")) {
-                add_alias(fs, text(fs, field(p, "value")),
-                          slsec_arena_printf(fs->f->a, "%s.%s", target, text(fs, field(p, "key"))));
+            } else if (is(p, K_pair_pattern) && is(field(p, F_value), K_identifier)) {
+                add_alias(fs, text(fs, field(p, F_value)),
+                          slsec_arena_printf(fs->f->a, "%s.%s", target, text(fs, field(p, F_key))));
             }
         }
     }
@@ -439,32 +505,32 @@ static void js_require_alias(file_state *fs, TSNode decl)
 /* import x from 'm'; import * as x from 'm'; import { a as b } from 'm' */
 static void js_import_alias(file_state *fs, TSNode imp)
 {
-    TSNode src = field(imp, "source");
-    if (!is(src, "string"))
+    TSNode src = field(imp, F_source);
+    if (!is(src, K_string))
         return;
     const char *module = code_module_alias(string_value(fs, src));
-    kids kids_c = kids_of(fs->f->a, imp);
+    kids kids_c = kids_of(fs, imp);
     uint32_t c = kids_c.n;
     for (uint32_t i = 0; i < c; i++) {
         TSNode clause = kid(&kids_c, i);
-        if (!is(clause, "import_clause"))
+        if (!is(clause, K_import_clause))
             continue;
-        kids kids_k = kids_of(fs->f->a, clause);
+        kids kids_k = kids_of(fs, clause);
         uint32_t k = kids_k.n;
         for (uint32_t j = 0; j < k; j++) {
             TSNode part = kid(&kids_k, j);
-            if (is(part, "identifier")) {
+            if (is(part, K_identifier)) {
                 add_alias(fs, text(fs, part), module);
-            } else if (is(part, "namespace_import")) {
+            } else if (is(part, K_namespace_import)) {
                 TSNode id = named_kid(part, 0);
-                if (is(id, "identifier"))
+                if (is(id, K_identifier))
                     add_alias(fs, text(fs, id), module);
-            } else if (is(part, "named_imports")) {
-                kids kids_m = kids_of(fs->f->a, part);
+            } else if (is(part, K_named_imports)) {
+                kids kids_m = kids_of(fs, part);
                 uint32_t m = kids_m.n;
                 for (uint32_t q = 0; q < m; q++) {
                     TSNode spec = kid(&kids_m, q);
-                    TSNode nm = field(spec, "name"), al = field(spec, "alias");
+                    TSNode nm = field(spec, F_name), al = field(spec, F_alias);
                     const char *imported = text(fs, nm);
                     add_alias(fs, ts_node_is_null(al) ? imported : text(fs, al),
                               strcmp(imported, "default") == 0
@@ -479,20 +545,20 @@ static void js_import_alias(file_state *fs, TSNode imp)
 /* import os; import subprocess as sp; from os import system; from x import y as z */
 static void py_import_alias(file_state *fs, TSNode imp)
 {
-    bool from = is(imp, "import_from_statement");
-    const char *module = from ? text(fs, field(imp, "module_name")) : NULL;
-    kids kids_c = kids_of(fs->f->a, imp);
+    bool from = is(imp, K_import_from_statement);
+    const char *module = from ? text(fs, field(imp, F_module_name)) : NULL;
+    kids kids_c = kids_of(fs, imp);
     uint32_t c = kids_c.n;
     for (uint32_t i = 0; i < c; i++) {
         TSNode part = kid(&kids_c, i);
-        if (from && ts_node_start_byte(part) == ts_node_start_byte(field(imp, "module_name")))
+        if (from && ts_node_start_byte(part) == ts_node_start_byte(field(imp, F_module_name)))
             continue;
         const char *name = NULL, *alias = NULL;
-        if (is(part, "dotted_name")) {
+        if (is(part, K_dotted_name)) {
             name = text(fs, part);
-        } else if (is(part, "aliased_import")) {
-            name = text(fs, field(part, "name"));
-            alias = text(fs, field(part, "alias"));
+        } else if (is(part, K_aliased_import)) {
+            name = text(fs, field(part, F_name));
+            alias = text(fs, field(part, F_alias));
         } else {
             continue;
         }
@@ -518,28 +584,30 @@ static bool constant_collection_at(file_state *fs, TSNode n, int depth)
     n = unwrap(n);
     if (depth > 8)
         return false;
-    if (is(n, "array") || is(n, "list") || is(n, "tuple") || is(n, "set") || is(n, "frozenset")) {
-        kids kids_c = kids_of(fs->f->a, n);
+    code_kind k = named_kind(n);
+    if (k == K_array || k == K_list || k == K_tuple || k == K_set || k == K_frozenset) {
+        kids kids_c = kids_of(fs, n);
         uint32_t c = kids_c.n;
         for (uint32_t i = 0; i < c; i++) {
             TSNode e = kid(&kids_c, i);
-            if (!is_string_literal(e) && !is(e, "number") && !is(e, "integer") && !is(e, "comment"))
+            code_kind ek = named_kind(e);
+            if (ek != K_number && ek != K_integer && ek != K_comment && !is_string_literal(e))
                 return false;
         }
         return true;
     }
-    if (is(n, "new_expression")) { /* new Set([...]) */
-        TSNode args = field(n, "arguments");
-        return strcmp(text(fs, field(n, "constructor")), "Set") == 0 && named_count(args) == 1 &&
+    if (k == K_new_expression) { /* new Set([...]) */
+        TSNode args = field(n, F_arguments);
+        return strcmp(text(fs, field(n, F_constructor)), "Set") == 0 && named_count(args) == 1 &&
                constant_collection_at(fs, named_kid(args, 0), depth + 1);
     }
-    if (is(n, "call")) { /* frozenset({...}) / set([...]) */
-        const char *f = text(fs, field(n, "function"));
-        TSNode args = field(n, "arguments");
+    if (k == K_call) { /* frozenset({...}) / set([...]) */
+        const char *f = text(fs, field(n, F_function));
+        TSNode args = field(n, F_arguments);
         return (strcmp(f, "frozenset") == 0 || strcmp(f, "set") == 0) && named_count(args) == 1 &&
                constant_collection_at(fs, named_kid(args, 0), depth + 1);
     }
-    if (is(n, "identifier"))
+    if (k == K_identifier)
         return slsec_strmap_get(fs->consts, text(fs, n)) != NULL;
     return false;
 }
@@ -643,8 +711,8 @@ static const taint *read_member(fn_ctx *c, const taint *obj, TSNode at, const ch
                                 : NULL;
         return source_read(c, at, whole);
     }
-    if ((obj->flags & T_FRESH) && (is(at, "member_expression") || is(at, "attribute") || is(at, "subscript") ||
-                                   is(at, "subscript_expression")))
+    if ((obj->flags & T_FRESH) && (is(at, K_member_expression) || is(at, K_attribute) || is(at, K_subscript) ||
+                                   is(at, K_subscript_expression)))
         return source_read(c, at, NULL); /* event.queryStringParameters.id: the source is the whole read */
     taint *t = derive(c, obj, at, NULL);
     t->whole = NULL;
@@ -654,14 +722,11 @@ static const taint *read_member(fn_ctx *c, const taint *obj, TSNode at, const ch
 /* Any tainted child among the named children (arrays, objects, lists...). */
 static const taint *any_child(fn_ctx *c, TSNode n, int depth)
 {
-    kids kids_k = kids_of(c->fs->f->a, n);
-    uint32_t k = kids_k.n;
-    for (uint32_t i = 0; i < k; i++) {
-        const taint *t = eval(c, kid(&kids_k, i), depth + 1);
-        if (t)
-            return t;
-    }
-    return NULL;
+    kids kids_k = kids_of(c->fs, n);
+    const taint *t = NULL;
+    for (uint32_t i = 0; i < kids_k.n && !t; i++)
+        t = eval(c, kid(&kids_k, i), depth + 1);
+    return t;
 }
 
 /* A string built from pieces: tainted when any piece is; records whether
@@ -689,17 +754,17 @@ static const char *configured_value(file_state *fs, TSNode n)
     n = unwrap(n);
     if (is_string_literal(n))
         return string_value(fs, n);
-    if (is(n, "identifier")) {
+    if (is(n, K_identifier)) {
         if (!fs->strings)
             return NULL;
         return slsec_strmap_get(fs->strings, text(fs, n));
     }
     static const char env[] = "env://configured/";
-    if (is(n, "member_expression") && strncmp(text(fs, n), "process.env.", 12) == 0)
+    if (is(n, K_member_expression) && strncmp(text(fs, n), "process.env.", 12) == 0)
         return env;
-    if (is(n, "subscript") && strcmp(text(fs, field(n, "value")), "os.environ") == 0)
+    if (is(n, K_subscript) && strcmp(text(fs, field(n, F_value)), "os.environ") == 0)
         return env;
-    if (is(n, "call")) {
+    if (is(n, K_call)) {
         const char *callee = callee_of(fs, n);
         if (strcmp(callee, "os.environ.get") == 0 || strcmp(callee, "os.getenv") == 0)
             return env;
@@ -712,8 +777,8 @@ static const char *configured_value(file_state *fs, TSNode n)
  * substitution. */
 static const char *template_prefix(file_state *fs, TSNode n)
 {
-    bool py = is(n, "string");
-    const char *sub_type = py ? "interpolation" : "template_substitution";
+    bool py = is(n, K_string);
+    code_kind sub_type = py ? K_interpolation : K_template_substitution;
     /* JavaScript: inside the backquotes; Python: between string_start
      * (prefix and quotes) and string_end */
     uint32_t pos = ts_node_start_byte(n), end = ts_node_end_byte(n);
@@ -725,15 +790,15 @@ static const char *template_prefix(file_state *fs, TSNode n)
     }
     slsec_buf b;
     slsec_buf_init(&b);
-    kids ks = kids_of(fs->f->a, n);
+    kids ks = kids_of(fs, n);
     bool stopped = false;
     for (uint32_t i = 0; i < ks.n && !stopped; i++) {
         TSNode ch = kid(&ks, i);
-        if (is(ch, "string_start")) {
+        if (is(ch, K_string_start)) {
             pos = ts_node_end_byte(ch);
             continue;
         }
-        if (is(ch, "string_end")) {
+        if (is(ch, K_string_end)) {
             end = ts_node_start_byte(ch);
             continue;
         }
@@ -741,7 +806,7 @@ static const char *template_prefix(file_state *fs, TSNode n)
             continue;
         if (ts_node_start_byte(ch) > pos)
             slsec_buf_append(&b, fs->f->src + pos, ts_node_start_byte(ch) - pos);
-        TSNode expr = py ? field(ch, "expression") : named_kid(ch, 0);
+        TSNode expr = py ? field(ch, F_expression) : named_kid(ch, 0);
         const char *v = configured_value(fs, expr);
         if (v)
             slsec_buf_puts(&b, v);
@@ -766,15 +831,15 @@ static const char *literal_prefix(file_state *fs, TSNode n)
     /* the operands left to right: `a + b + c ...` nests to the left without bound */
     TSNode spine[64];
     size_t depth = 0;
-    while ((is(n, "binary_expression") || is(n, "binary_operator")) && depth < 64) {
+    while ((is(n, K_binary_expression) || is(n, K_binary_operator)) && depth < 64) {
         spine[depth++] = n;
-        n = unwrap(field(n, "left"));
+        n = unwrap(field(n, F_left));
     }
-    if (is(n, "binary_expression") || is(n, "binary_operator"))
+    if (is(n, K_binary_expression) || is(n, K_binary_operator))
         return NULL;
     const char *first = NULL;
     bool whole = false; /* the leftmost operand is constant all through */
-    if (is(n, "template_string") || (is(n, "string") && !is_string_literal(n))) {
+    if (is(n, K_template_string) || (is(n, K_string) && !is_string_literal(n))) {
         first = template_prefix(fs, n);
     } else {
         first = configured_value(fs, n);
@@ -786,8 +851,8 @@ static const char *literal_prefix(file_state *fs, TSNode n)
     slsec_buf_init(&b);
     slsec_buf_puts(&b, first);
     for (size_t i = depth; whole && i-- > 0;) {
-        const char *op = text(fs, field(spine[i], "operator"));
-        const char *v = strcmp(op, "+") == 0 ? configured_value(fs, field(spine[i], "right")) : NULL;
+        const char *op = text(fs, field(spine[i], F_operator));
+        const char *v = strcmp(op, "+") == 0 ? configured_value(fs, field(spine[i], F_right)) : NULL;
         if (!v)
             break;
         slsec_buf_puts(&b, v);
@@ -802,187 +867,194 @@ static const taint *eval(fn_ctx *c, TSNode n, int depth)
     n = unwrap(n);
     if (ts_node_is_null(n) || too_deep(c, depth))
         return NULL;
-    const char *type = ts_node_type(n);
+    code_kind type = kind_of(n);
     file_state *fs = c->fs;
 
-    if (strcmp(type, "identifier") == 0) {
+    if (type == K_identifier) {
         const taint *t;
         return lookup(c, text(fs, n), &t) ? t : NULL;
     }
-    if (strcmp(type, "member_expression") == 0 || strcmp(type, "attribute") == 0 ||
-        strcmp(type, "subscript_expression") == 0 || strcmp(type, "subscript") == 0) {
+    if (type == K_member_expression || type == K_attribute ||
+        type == K_subscript_expression || type == K_subscript) {
         const taint *t;
         if (lookup(c, text(fs, n), &t)) /* a member path a guard cleaned, or bound by destructuring */
             return t;
-        bool sub = type[0] == 's';
-        TSNode obj = field(n, sub && strcmp(type, "subscript") == 0 ? "value" : "object");
+        bool sub = type == K_subscript_expression || type == K_subscript;
+        TSNode obj = field(n, sub && type == K_subscript ? F_value : F_object);
         const taint *o = eval(c, obj, depth + 1);
         if (!o)
             return NULL;
         const char *prop = NULL;
         if (!sub) {
-            prop = text(fs, field(n, strcmp(type, "attribute") == 0 ? "attribute" : "property"));
+            prop = text(fs, field(n, type == K_attribute ? F_attribute : F_property));
         } else {
-            TSNode idx = field(n, strcmp(type, "subscript") == 0 ? "subscript" : "index");
+            TSNode idx = field(n, type == K_subscript ? F_subscript : F_index);
             if (is_string_literal(idx))
                 prop = string_value(fs, idx);
         }
         return read_member(c, o, n, prop);
     }
-    if (strcmp(type, "call_expression") == 0 || strcmp(type, "call") == 0 || strcmp(type, "new_expression") == 0)
+    if (type == K_call_expression || type == K_call || type == K_new_expression)
         return call_result(c, n, depth);
-    if (strcmp(type, "binary_expression") == 0 || strcmp(type, "binary_operator") == 0) {
-        const char *op = text(fs, field(n, "operator"));
-        const taint *l = eval(c, field(n, "left"), depth + 1);
-        const taint *r = eval(c, field(n, "right"), depth + 1);
+    if (type == K_binary_expression || type == K_binary_operator) {
+        const char *op = text(fs, field(n, F_operator));
+        const taint *l = eval(c, field(n, F_left), depth + 1);
+        const taint *r = eval(c, field(n, F_right), depth + 1);
         if (strcmp(op, "+") == 0 || strcmp(op, "%") == 0)
             return built(c, n, l ? l : r, literal_prefix(fs, n));
         if (strcmp(op, "||") == 0 || strcmp(op, "??") == 0)
             return l ? l : r;
         return NULL; /* arithmetic and comparisons give numbers and booleans */
     }
-    if (strcmp(type, "boolean_operator") == 0) {
-        const taint *l = eval(c, field(n, "left"), depth + 1);
-        return l ? l : eval(c, field(n, "right"), depth + 1);
+    if (type == K_boolean_operator) {
+        const taint *l = eval(c, field(n, F_left), depth + 1);
+        return l ? l : eval(c, field(n, F_right), depth + 1);
     }
-    if (strcmp(type, "template_string") == 0) {
-        kids kids_k = kids_of(c->fs->f->a, n);
-        uint32_t k = kids_k.n;
-        for (uint32_t i = 0; i < k; i++) {
+    if (type == K_template_string) {
+        kids kids_k = kids_of(c->fs, n);
+        const taint *t = NULL;
+        for (uint32_t i = 0; i < kids_k.n && !t; i++) {
             TSNode sub = kid(&kids_k, i);
-            if (is(sub, "template_substitution")) {
-                const taint *t = eval(c, named_kid(sub, 0), depth + 1);
-                if (t)
-                    return built(c, n, t, literal_prefix(fs, n));
-            }
+            if (is(sub, K_template_substitution))
+                t = eval(c, named_kid(sub, 0), depth + 1);
         }
-        return NULL;
+        return t ? built(c, n, t, literal_prefix(fs, n)) : NULL;
     }
-    if (strcmp(type, "string") == 0 || strcmp(type, "concatenated_string") == 0) {
-        kids kids_k = kids_of(c->fs->f->a, n);
-        uint32_t k = kids_k.n;
-        for (uint32_t i = 0; i < k; i++) {
+    if (type == K_string || type == K_concatenated_string) {
+        kids kids_k = kids_of(c->fs, n);
+        const taint *t = NULL;
+        for (uint32_t i = 0; i < kids_k.n && !t; i++) {
             TSNode sub = kid(&kids_k, i);
-            const taint *t = NULL;
-            if (is(sub, "interpolation"))
-                t = eval(c, field(sub, "expression"), depth + 1);
-            else if (is(sub, "string"))
+            if (is(sub, K_interpolation))
+                t = eval(c, field(sub, F_expression), depth + 1);
+            else if (is(sub, K_string))
                 t = eval(c, sub, depth + 1);
-            if (t)
-                return built(c, n, t, literal_prefix(fs, n));
         }
-        return NULL;
+        return t ? built(c, n, t, literal_prefix(fs, n)) : NULL;
     }
-    if (strcmp(type, "ternary_expression") == 0 || strcmp(type, "conditional_expression") == 0) {
-        kids kids_k = kids_of(c->fs->f->a, n);
-        uint32_t k = kids_k.n;
-        for (uint32_t i = 1; i < k; i++) { /* not the condition */
-            TSNode sub = kid(&kids_k, i);
-            if (strcmp(type, "conditional_expression") == 0 && i == 1)
+    if (type == K_ternary_expression || type == K_conditional_expression) {
+        kids kids_k = kids_of(c->fs, n);
+        const taint *t = NULL;
+        for (uint32_t i = 1; i < kids_k.n && !t; i++) { /* not the condition */
+            if (type == K_conditional_expression && i == 1)
                 continue; /* Python: a if COND else b */
-            const taint *t = eval(c, sub, depth + 1);
-            if (t)
-                return t;
+            t = eval(c, kid(&kids_k, i), depth + 1);
         }
-        if (strcmp(type, "conditional_expression") == 0)
-            return eval(c, kid(&kids_k, 0), depth + 1);
-        return NULL;
+        if (!t && type == K_conditional_expression)
+            t = eval(c, kid(&kids_k, 0), depth + 1);
+        return t;
     }
-    if (strcmp(type, "array") == 0 || strcmp(type, "list") == 0 || strcmp(type, "tuple") == 0 ||
-        strcmp(type, "spread_element") == 0 || strcmp(type, "list_splat") == 0 ||
-        strcmp(type, "dictionary_splat") == 0 || strcmp(type, "expression_list") == 0) {
+    if (type == K_array || type == K_list || type == K_tuple ||
+        type == K_spread_element || type == K_list_splat ||
+        type == K_dictionary_splat || type == K_expression_list) {
         const taint *t = any_child(c, n, depth);
         if (t) {
             taint *d = derive(c, t, n, NULL);
-            d->whole = strcmp(type, "spread_element") == 0 ? t->whole : NULL;
+            d->whole = type == K_spread_element ? t->whole : NULL;
             return d;
         }
         return NULL;
     }
-    if (strcmp(type, "object") == 0 || strcmp(type, "dictionary") == 0) {
-        kids kids_k = kids_of(c->fs->f->a, n);
-        uint32_t k = kids_k.n;
-        for (uint32_t i = 0; i < k; i++) {
+    if (type == K_object || type == K_dictionary) {
+        kids kids_k = kids_of(c->fs, n);
+        const taint *t = NULL;
+        for (uint32_t i = 0; i < kids_k.n && !t; i++) {
             TSNode p = kid(&kids_k, i);
-            const taint *t = NULL;
-            if (is(p, "pair"))
-                t = eval(c, field(p, "value"), depth + 1);
-            else if (is(p, "shorthand_property_identifier")) {
+            if (is(p, K_pair))
+                t = eval(c, field(p, F_value), depth + 1);
+            else if (is(p, K_shorthand_property_identifier)) {
                 const taint *b;
                 t = lookup(c, text(fs, p), &b) ? b : NULL;
-            } else if (is(p, "spread_element") || is(p, "dictionary_splat"))
+            } else if (is(p, K_spread_element) || is(p, K_dictionary_splat))
                 t = eval(c, p, depth + 1);
-            if (t) {
-                taint *d = derive(c, t, n, NULL);
-                d->whole = NULL;
-                return d;
-            }
         }
-        return NULL;
+        if (!t)
+            return NULL;
+        taint *d = derive(c, t, n, NULL);
+        d->whole = NULL;
+        return d;
     }
-    if (strcmp(type, "assignment_expression") == 0)
-        return eval(c, field(n, "right"), depth + 1);
+    if (type == K_assignment_expression)
+        return eval(c, field(n, F_right), depth + 1);
     return NULL;
 }
 
 /* ---- calls ----------------------------------------------------------------- */
 
-static TSNode args_of(TSNode call) { return field(call, "arguments"); }
+static TSNode args_of(TSNode call) { return field(call, F_arguments); }
 
 /* The i-th positional argument (keyword arguments and comments skipped). */
-static TSNode positional(TSNode call, int i)
+static TSNode positional(file_state *fs, TSNode call, int i)
 {
-    TSNode args = args_of(call);
-    uint32_t k = named_count(args);
+    kids ks = kids_of(fs, args_of(call));
+    TSNode found = {0};
     int seen = 0;
-    for (uint32_t j = 0; j < k; j++) {
-        TSNode a = named_kid(args, j);
-        if (is(a, "keyword_argument") || is(a, "comment"))
+    for (uint32_t j = 0; j < ks.n && ts_node_is_null(found); j++) {
+        TSNode a = kid(&ks, j);
+        if (is(a, K_keyword_argument) || is(a, K_comment))
             continue;
         if (seen++ == i)
-            return a;
+            found = a;
     }
-    TSNode null = {0};
-    return null;
+    return found;
+}
+
+/* Is the text of n `want`? As strcmp(text(fs, n), want) == 0, without
+ * the copy (text() stops at a NUL byte in the source, so does this). */
+static bool text_is(file_state *fs, TSNode n, const char *want)
+{
+    uint32_t s = ts_node_is_null(n) ? 0 : ts_node_start_byte(n), e = ts_node_is_null(n) ? 0 : ts_node_end_byte(n);
+    if (e > fs->f->len || s > e)
+        s = e = 0; /* text() gives "" */
+    size_t len = e - s, wl = strlen(want);
+    const char *t = fs->f->src + s;
+    return len >= wl && memcmp(t, want, wl) == 0 && (len == wl || t[wl] == '\0');
 }
 
 static TSNode keyword(file_state *fs, TSNode call, const char *name)
 {
     TSNode args = args_of(call);
-    kids kids_k = kids_of(fs->f->a, args);
-    uint32_t k = kids_k.n;
-    for (uint32_t j = 0; j < k; j++) {
+    kids kids_k = kids_of(fs, args);
+    TSNode found = {0};
+    for (uint32_t j = 0; j < kids_k.n && ts_node_is_null(found); j++) {
         TSNode a = kid(&kids_k, j);
-        if (is(a, "keyword_argument") && strcmp(text(fs, field(a, "name")), name) == 0)
-            return field(a, "value");
+        if (is(a, K_keyword_argument) && text_is(fs, field(a, F_name), name))
+            found = field(a, F_value);
     }
-    TSNode null = {0};
-    return null;
+    return found;
+}
+
+/* Does a call have keyword arguments (keyword() finds none otherwise)? */
+static bool has_keywords(file_state *fs, TSNode call)
+{
+    kids kids_k = kids_of(fs, args_of(call));
+    for (uint32_t j = 0; j < kids_k.n; j++)
+        if (is(kid(&kids_k, j), K_keyword_argument))
+            return true;
+    return false;
 }
 
 /* An object literal argument's property value (JS options objects). */
 static TSNode option(file_state *fs, TSNode call, const char *name)
 {
     TSNode args = args_of(call);
-    kids kids_k = kids_of(fs->f->a, args);
-    uint32_t k = kids_k.n;
-    for (uint32_t j = 0; j < k; j++) {
+    kids kids_k = kids_of(fs, args);
+    TSNode found = {0};
+    for (uint32_t j = 0; j < kids_k.n && ts_node_is_null(found); j++) {
         TSNode o = unwrap(kid(&kids_k, j));
-        if (!is(o, "object"))
+        if (!is(o, K_object))
             continue;
-        kids kids_m = kids_of(fs->f->a, o);
-        uint32_t m = kids_m.n;
-        for (uint32_t q = 0; q < m; q++) {
+        kids kids_m = kids_of(fs, o);
+        for (uint32_t q = 0; q < kids_m.n && ts_node_is_null(found); q++) {
             TSNode p = kid(&kids_m, q);
-            if (is(p, "pair")) {
-                const char *key = key_name(fs, field(p, "key"));
+            if (is(p, K_pair)) {
+                const char *key = key_name(fs, field(p, F_key));
                 if (key && strcmp(key, name) == 0)
-                    return field(p, "value");
+                    found = field(p, F_value);
             }
         }
     }
-    TSNode null = {0};
-    return null;
+    return found;
 }
 
 static bool is_true(file_state *fs, TSNode v)
@@ -1017,16 +1089,15 @@ static bool has_markup(file_state *fs, TSNode n, int depth)
     n = unwrap(n);
     if (ts_node_is_null(n) || depth > 32)
         return false;
-    if (is_string_literal(n) || is(n, "string_fragment") || is(n, "string_content")) {
+    if (is_string_literal(n) || is(n, K_string_fragment) || is(n, K_string_content)) {
         const char *t = text(fs, n);
         return strchr(t, '<') != NULL;
     }
-    kids kids_k = kids_of(fs->f->a, n);
-    uint32_t k = kids_k.n;
-    for (uint32_t i = 0; i < k; i++)
-        if (has_markup(fs, kid(&kids_k, i), depth + 1))
-            return true;
-    return false;
+    kids kids_k = kids_of(fs, n);
+    bool markup = false;
+    for (uint32_t i = 0; i < kids_k.n && !markup; i++)
+        markup = has_markup(fs, kid(&kids_k, i), depth + 1);
+    return markup;
 }
 
 static slsec_code_hit *new_hit(fn_ctx *c, const char *rule, TSNode at, const char *sink, const taint *t)
@@ -1081,21 +1152,24 @@ static void report(fn_ctx *c, const char *rule, TSNode at, const char *sink, con
 static const taint *arg_taint(fn_ctx *c, TSNode call, int i, int depth, TSNode *which)
 {
     if (i >= 0) {
-        TSNode a = positional(call, i);
+        TSNode a = positional(c->fs, call, i);
         *which = a;
         return ts_node_is_null(a) ? NULL : eval(c, a, depth + 1);
     }
-    for (int k = 0; k < 16; k++) {
-        TSNode a = positional(call, k);
-        if (ts_node_is_null(a))
-            break;
-        const taint *t = eval(c, a, depth + 1);
-        if (t) {
+    /* the first 16 positional arguments, as positional() counts them */
+    kids ks = kids_of(c->fs, args_of(call));
+    const taint *t = NULL;
+    int seen = 0;
+    for (uint32_t j = 0; j < ks.n && !t && seen < 16; j++) {
+        TSNode a = kid(&ks, j);
+        if (is(a, K_keyword_argument) || is(a, K_comment))
+            continue;
+        seen++;
+        t = eval(c, a, depth + 1);
+        if (t)
             *which = a;
-            return t;
-        }
     }
-    return NULL;
+    return t;
 }
 
 /* NoSQL: a query object taken whole from input, or an object literal with
@@ -1104,32 +1178,33 @@ static const taint *arg_taint(fn_ctx *c, TSNode call, int i, int depth, TSNode *
 static const taint *nosql_taint(fn_ctx *c, TSNode q, int depth)
 {
     q = unwrap(q);
-    if (is(q, "object") || is(q, "dictionary")) {
-        kids kids_k = kids_of(c->fs->f->a, q);
+    if (is(q, K_object) || is(q, K_dictionary)) {
+        kids kids_k = kids_of(c->fs, q);
         uint32_t k = kids_k.n;
         for (uint32_t i = 0; i < k; i++) {
             TSNode p = kid(&kids_k, i);
             TSNode v;
             const char *key = NULL;
-            if (is(p, "pair")) {
-                v = field(p, "value");
-                key = key_name(c->fs, field(p, "key"));
-            } else if (is(p, "shorthand_property_identifier")) {
+            if (is(p, K_pair)) {
+                v = field(p, F_value);
+                key = key_name(c->fs, field(p, F_key));
+            } else if (is(p, K_shorthand_property_identifier)) {
                 v = p;
             } else {
                 continue;
             }
-            const taint *t = is(p, "shorthand_property_identifier") ? NULL : eval(c, v, depth + 1);
-            if (is(p, "shorthand_property_identifier")) {
+            const taint *t = is(p, K_shorthand_property_identifier) ? NULL : eval(c, v, depth + 1);
+            if (is(p, K_shorthand_property_identifier)) {
                 const taint *b;
                 t = lookup(c, text(c->fs, p), &b) ? b : NULL;
             }
             if (!t)
                 continue;
             /* a nested literal ({ where: { id: body.id } }) is an ORM's filter, not an operator */
-            bool nested = is(unwrap(v), "object") || is(unwrap(v), "dictionary");
-            if ((key && strcmp(key, "$where") == 0) || ((t->flags & T_PARSED) && !(t->flags & T_BUILT) && !nested))
+            bool nested = is(unwrap(v), K_object) || is(unwrap(v), K_dictionary);
+            if ((key && strcmp(key, "$where") == 0) || ((t->flags & T_PARSED) && !(t->flags & T_BUILT) && !nested)) {
                 return t;
+            }
         }
         return NULL;
     }
@@ -1156,7 +1231,7 @@ static bool sink_applies(fn_ctx *c, const code_sink *s, TSNode call, const taint
         return false;
     if (strcmp(s->rule_id, "CODE-005") == 0 && (t->flags & T_PATH_SAFE))
         return false;
-    if ((s->cond & SINK_STRING) && (is(unwrap(arg), "arrow_function") || is(unwrap(arg), "function_expression")))
+    if ((s->cond & SINK_STRING) && (is(unwrap(arg), K_arrow_function) || is(unwrap(arg), K_function_expression)))
         return false;
     if ((s->cond & SINK_RECEIVER) && !response_receiver(receiver_of(fs, call)))
         return false;
@@ -1165,7 +1240,7 @@ static bool sink_applies(fn_ctx *c, const code_sink *s, TSNode call, const taint
     if (s->cond & SINK_YAML) {
         TSNode loader = keyword(fs, call, "Loader");
         if (ts_node_is_null(loader))
-            loader = positional(call, 1);
+            loader = positional(fs, call, 1);
         const char *l = ts_node_is_null(loader) ? "" : text(fs, loader);
         if (strstr(l, "SafeLoader") || strstr(l, "CSafeLoader") || strstr(l, "BaseLoader"))
             return false;
@@ -1184,14 +1259,14 @@ static bool sink_applies(fn_ctx *c, const code_sink *s, TSNode call, const taint
             /* lxml resolves entities unless its parser says otherwise */
             TSNode parser = keyword(fs, call, "parser");
             if (ts_node_is_null(parser))
-                parser = positional(call, 1);
+                parser = positional(fs, call, 1);
             if (!ts_node_is_null(parser)) {
                 const char *p = text(fs, parser);
                 if (strstr(p, "resolve_entities=False") || strstr(p, "resolve_entities = False"))
                     return false;
                 const taint *unused;
                 (void)unused;
-                if (is(parser, "identifier") && slsec_strmap_get(fs->consts, slsec_arena_printf(fs->f->a, "safe-parser:%s", p)))
+                if (is(parser, K_identifier) && slsec_strmap_get(fs->consts, slsec_arena_printf(fs->f->a, "safe-parser:%s", p)))
                     return false;
             }
         }
@@ -1208,7 +1283,7 @@ static void check_sinks(fn_ctx *c, TSNode call, const char *name, int depth)
         TSNode arg = {0};
         const taint *t;
         if (s->cond & SINK_NOSQL) {
-            arg = positional(call, 0);
+            arg = positional(c->fs, call, 0);
             t = ts_node_is_null(arg) ? NULL : nosql_taint(c, arg, depth);
         } else {
             t = arg_taint(c, call, s->arg, depth, &arg);
@@ -1220,6 +1295,23 @@ static void check_sinks(fn_ctx *c, TSNode call, const char *name, int depth)
     }
 }
 
+/* slsec_rules_secret_name(name), once per name and file: handlers log the
+ * same few names again and again, and the answer takes a few thousand
+ * instructions (word splitting, case folding, tables). */
+static bool secret_name(file_state *fs, const char *name)
+{
+    static int yes, no;
+    file_state *p = fs->primary;
+    if (!p->secret_names)
+        p->secret_names = slsec_strmap_new(p->f->a);
+    void *known = slsec_strmap_get(p->secret_names, name);
+    if (known)
+        return known == &yes;
+    bool secret = slsec_rules_secret_name(name);
+    slsec_strmap_put(p->secret_names, slsec_arena_strdup(p->f->a, name), secret ? &yes : &no);
+    return secret;
+}
+
 /* Logging: the whole event or one of its whole parts (LOG-101), or a value
  * named like a secret (LOG-102). */
 static void check_log_piece(fn_ctx *c, TSNode call, const char *name, TSNode piece, int depth)
@@ -1228,23 +1320,24 @@ static void check_log_piece(fn_ctx *c, TSNode call, const char *name, TSNode pie
     if (ts_node_is_null(piece) || depth > 32)
         return;
     file_state *fs = c->fs;
-    if (is(piece, "template_string") || is(piece, "binary_expression") || is(piece, "binary_operator") ||
-        (is(piece, "string") && !is_string_literal(piece)) || is(piece, "template_substitution") ||
-        is(piece, "interpolation") || is(piece, "arguments") || is(piece, "argument_list")) {
-        kids kids_k = kids_of(c->fs->f->a, piece);
-        uint32_t k = kids_k.n;
-        for (uint32_t i = 0; i < k; i++)
+    code_kind pk = named_kind(piece);
+    if (pk == K_template_string || pk == K_binary_expression || pk == K_binary_operator ||
+        (pk == K_string && !is_string_literal(piece)) || pk == K_template_substitution ||
+        pk == K_interpolation || pk == K_arguments || pk == K_argument_list) {
+        kids kids_k = kids_of(c->fs, piece);
+        for (uint32_t i = 0; i < kids_k.n; i++) {
             check_log_piece(c, call, name, kid(&kids_k, i), depth + 1);
+        }
         return;
     }
-    if (is(piece, "call_expression") || is(piece, "call")) {
+    if (pk == K_call_expression || pk == K_call) {
         const char *callee = callee_of(fs, piece);
         if (strcmp(callee, "JSON.stringify") == 0 || strcmp(callee, "json.dumps") == 0 ||
             strcmp(callee, "str") == 0 || strcmp(callee, "repr") == 0 || strcmp(callee, "util.inspect") == 0)
-            check_log_piece(c, call, name, positional(piece, 0), depth + 1);
+            check_log_piece(c, call, name, positional(fs, piece, 0), depth + 1);
         return;
     }
-    if (is(piece, "keyword_argument"))
+    if (pk == K_keyword_argument)
         return;
     const taint *t = eval(c, piece, depth + 1);
     if (t && t->whole) {
@@ -1255,18 +1348,18 @@ static void check_log_piece(fn_ctx *c, TSNode call, const char *name, TSNode pie
         return;
     }
     const char *last = NULL;
-    if (is(piece, "identifier"))
+    if (pk == K_identifier)
         last = text(fs, piece);
-    else if (is(piece, "member_expression"))
-        last = text(fs, field(piece, "property"));
-    else if (is(piece, "attribute"))
-        last = text(fs, field(piece, "attribute"));
-    else if (is(piece, "subscript") || is(piece, "subscript_expression")) {
-        TSNode idx = field(piece, is(piece, "subscript") ? "subscript" : "index");
+    else if (pk == K_member_expression)
+        last = text(fs, field(piece, F_property));
+    else if (pk == K_attribute)
+        last = text(fs, field(piece, F_attribute));
+    else if (pk == K_subscript || pk == K_subscript_expression) {
+        TSNode idx = field(piece, pk == K_subscript ? F_subscript : F_index);
         if (is_string_literal(idx))
             last = string_value(fs, idx);
     }
-    if (last && slsec_rules_secret_name(last)) {
+    if (last && secret_name(fs, last)) {
         slsec_code_hit *h = new_hit(c, RULE_LOG_SECRET, call, name, t);
         h->source = excerpt(fs, piece);
         h->message = slsec_arena_printf(fs->f->a, "%s logs %s, a value named like a secret", 
@@ -1327,7 +1420,27 @@ static int no_module;
 
 /* The state of an imported file, parsed once per analysed file; NULL when
  * it is not a file of the project (or cannot be read or parsed). */
+static file_state *module_state_at(file_state *fs, const char *spec);
+
+/* The same, once per spelling: a handler's every method call (`json.loads`,
+ * `logger.info`) asks whether its receiver is an imported module, and
+ * working out the candidate paths costs more than the answer. The
+ * spelling's candidates depend only on the file asking, always the
+ * analysed one. */
 static file_state *module_state(file_state *fs, const char *spec)
+{
+    file_state *primary = fs->primary;
+    if (fs != primary || !primary->f->loader || !primary->f->loader->read)
+        return module_state_at(fs, spec);
+    void *known = slsec_strmap_get(primary->specs, spec);
+    if (known)
+        return known == &no_module ? NULL : known;
+    file_state *m = module_state_at(fs, spec);
+    slsec_strmap_put(primary->specs, slsec_arena_strdup(primary->f->a, spec), m ? (void *)m : &no_module);
+    return m;
+}
+
+static file_state *module_state_at(file_state *fs, const char *spec)
 {
     file_state *primary = fs->primary;
     code_file *pf = primary->f;
@@ -1349,14 +1462,9 @@ static file_state *module_state(file_state *fs, const char *spec)
             continue;
         }
         slsec_code_lang lang = slsec_code_lang_of(cands[i]);
-        TSParser *parser = ts_parser_new();
-        TSTree *tree = NULL;
-        if (parser && ts_parser_set_language(parser, code_grammar(lang))) {
-            ts_parser_set_timeout_micros(parser, pf->parse_micros);
-            tree = ts_parser_parse_string(parser, NULL, data, (uint32_t)len);
-        }
-        if (parser)
-            ts_parser_delete(parser);
+        bool bad_abi;
+        TSTree *tree = code_parse(pf->session, lang, data, (uint32_t)len, pf->parse_micros, &bad_abi);
+        ids_forget();
         if (!tree) {
             free(data);
             slsec_strmap_put(primary->modules, cands[i], &no_module);
@@ -1384,15 +1492,34 @@ static file_state *module_state(file_state *fs, const char *spec)
 
 /* The function a call reaches: defined in this file, or (from the analysed
  * file only: one level) exported by a file of the project it imports. */
+static fn_summary *callee_function_at(fn_ctx *c, TSNode call);
+
+/* The function a call reaches, once per call node: every check of a call
+ * and every evaluation of its value asks. The answer is known once the
+ * file's functions and imports are (collected), as it always is here. */
 static fn_summary *callee_function(fn_ctx *c, TSNode call)
 {
-    TSNode fn = unwrap(field(call, "function"));
-    if (is(fn, "identifier")) {
+    if (!c->fs->collected || ts_node_is_null(call))
+        return callee_function_at(c, call);
+    code_node_memo *m = memo_of(c->fs, call);
+    if (m->summary_known)
+        return m->summary;
+    fn_summary *s = callee_function_at(c, call);
+    m = memo_of(c->fs, call); /* looking it up may have parsed an import: the memo may have moved */
+    m->summary_known = true;
+    m->summary = s;
+    return s;
+}
+
+static fn_summary *callee_function_at(fn_ctx *c, TSNode call)
+{
+    TSNode fn = unwrap(field(call, F_function));
+    if (is(fn, K_identifier)) {
         fn_summary *s = slsec_strmap_get(c->fs->functions, text(c->fs, fn));
         if (s)
             return s;
     }
-    if (c->fs->primary != c->fs || !(is(fn, "identifier") || is(fn, "member_expression") || is(fn, "attribute")))
+    if (c->fs->primary != c->fs || !(is(fn, K_identifier) || is(fn, K_member_expression) || is(fn, K_attribute)))
         return NULL;
     const char *name = canon(c->fs, fn, 0);
     const char *dot = strrchr(name, '.');
@@ -1432,7 +1559,7 @@ static const taint *apply_summary(fn_ctx *c, fn_summary *s, TSNode call, int dep
 {
     const taint *ret = NULL;
     for (size_t i = 0; i < s->nparams; i++) {
-        TSNode a = positional(call, (int)i);
+        TSNode a = positional(c->fs, call, (int)i);
         if (ts_node_is_null(a))
             break;
         const taint *t = eval(c, a, depth + 1);
@@ -1470,7 +1597,7 @@ static const taint *call_result(fn_ctx *c, TSNode call, int depth)
     const char *name = callee_of(fs, call);
     unsigned lang = fs->f->lang;
     if (code_is_propagator(name, lang)) {
-        TSNode a = positional(call, strcmp(name, "path.join") == 0 || strcmp(name, "os.path.join") == 0 ||
+        TSNode a = positional(fs, call, strcmp(name, "path.join") == 0 || strcmp(name, "os.path.join") == 0 ||
                                             strcmp(name, "path.resolve") == 0 || strcmp(name, "Object.assign") == 0
                                         ? -1 : 0);
         const taint *t = NULL;
@@ -1498,7 +1625,7 @@ static const taint *call_result(fn_ctx *c, TSNode call, int depth)
     if (strcmp(name, "path.basename") == 0 || strcmp(name, "os.path.basename") == 0 ||
         strcmp(name, "secure_filename") == 0 || strcmp(name, "werkzeug.utils.secure_filename") == 0) {
         /* safe as a file name under a fixed folder, not as shell or SQL text */
-        const taint *t = eval(c, positional(call, 0), depth + 1);
+        const taint *t = eval(c, positional(fs, call, 0), depth + 1);
         if (!t)
             return NULL;
         taint *d = derive(c, t, call, slsec_arena_printf(fs->f->a, "base name taken by %s()", name));
@@ -1514,13 +1641,13 @@ static const taint *call_result(fn_ctx *c, TSNode call, int depth)
     if (s)
         return NULL;
     /* a method on a tainted receiver: body.trim(), event.get('body'), s.split(',') */
-    TSNode fn = unwrap(field(call, "function"));
-    if (is(fn, "member_expression") || is(fn, "attribute")) {
-        const char *method = text(fs, field(fn, is(fn, "attribute") ? "attribute" : "property"));
-        const taint *recv = eval(c, field(fn, "object"), depth + 1);
+    TSNode fn = unwrap(field(call, F_function));
+    if (is(fn, K_member_expression) || is(fn, K_attribute)) {
+        const char *method = text(fs, field(fn, is(fn, K_attribute) ? F_attribute : F_property));
+        const taint *recv = eval(c, field(fn, F_object), depth + 1);
         if (recv) {
-            if (strcmp(method, "get") == 0 && is_string_literal(positional(call, 0)))
-                return read_member(c, recv, call, string_value(fs, positional(call, 0)));
+            if (strcmp(method, "get") == 0 && is_string_literal(positional(fs, call, 0)))
+                return read_member(c, recv, call, string_value(fs, positional(fs, call, 0)));
             return read_member(c, recv, call, NULL);
         }
         /* "...".format(x), "".join(parts), "a".concat(x), [..].join() */
@@ -1529,15 +1656,14 @@ static const taint *call_result(fn_ctx *c, TSNode call, int depth)
             const taint *t = arg_taint(c, call, -1, depth, &which);
             if (!t) { /* keyword arguments of format() */
                 TSNode args = args_of(call);
-                kids kids_k = kids_of(c->fs->f->a, args);
-                uint32_t k = kids_k.n;
-                for (uint32_t j = 0; j < k && !t; j++) {
+                kids kids_k = kids_of(c->fs, args);
+                for (uint32_t j = 0; j < kids_k.n && !t; j++) {
                     TSNode a = kid(&kids_k, j);
-                    if (is(a, "keyword_argument"))
-                        t = eval(c, field(a, "value"), depth + 1);
+                    if (is(a, K_keyword_argument))
+                        t = eval(c, field(a, F_value), depth + 1);
                 }
             }
-            return built(c, call, t, literal_prefix(fs, field(fn, "object")));
+            return built(c, call, t, literal_prefix(fs, field(fn, F_object)));
         }
     }
     return NULL;
@@ -1547,8 +1673,8 @@ static const taint *call_result(fn_ctx *c, TSNode call, int depth)
 static void clean_name(fn_ctx *c, TSNode n)
 {
     n = unwrap(n);
-    if (is(n, "identifier") || is(n, "member_expression") || is(n, "attribute") || is(n, "subscript") ||
-        is(n, "subscript_expression"))
+    if (is(n, K_identifier) || is(n, K_member_expression) || is(n, K_attribute) || is(n, K_subscript) ||
+        is(n, K_subscript_expression))
         bind(c, text(c->fs, n), NULL);
 }
 
@@ -1558,36 +1684,36 @@ static void check_guard(fn_ctx *c, TSNode cond, int depth)
     if (ts_node_is_null(cond) || depth > 32)
         return;
     file_state *fs = c->fs;
-    if (is(cond, "unary_expression") || is(cond, "not_operator")) {
+    if (is(cond, K_unary_expression) || is(cond, K_not_operator)) {
         check_guard(c, named_kid(cond, 0), depth + 1);
         return;
     }
-    if (is(cond, "binary_expression") || is(cond, "boolean_operator")) {
-        check_guard(c, field(cond, "left"), depth + 1);
-        check_guard(c, field(cond, "right"), depth + 1);
+    if (is(cond, K_binary_expression) || is(cond, K_boolean_operator)) {
+        check_guard(c, field(cond, F_left), depth + 1);
+        check_guard(c, field(cond, F_right), depth + 1);
         return;
     }
-    if (is(cond, "comparison_operator")) { /* x in ALLOWED / x not in ALLOWED */
+    if (is(cond, K_comparison_operator)) { /* x in ALLOWED / x not in ALLOWED */
         const char *t = text(fs, cond);
         if ((strstr(t, " in ") || strstr(t, " not in ")) && named_count(cond) == 2 &&
             constant_collection(fs, named_kid(cond, 1)))
             clean_name(c, named_kid(cond, 0));
         return;
     }
-    if (is(cond, "call_expression") || is(cond, "call")) {
-        TSNode fn = unwrap(field(cond, "function"));
+    if (is(cond, K_call_expression) || is(cond, K_call)) {
+        TSNode fn = unwrap(field(cond, F_function));
         const char *name = callee_of(fs, cond);
-        if ((is(fn, "member_expression") || is(fn, "attribute"))) {
-            const char *method = text(fs, field(fn, is(fn, "attribute") ? "attribute" : "property"));
+        if ((is(fn, K_member_expression) || is(fn, K_attribute))) {
+            const char *method = text(fs, field(fn, is(fn, K_attribute) ? F_attribute : F_property));
             if ((strcmp(method, "includes") == 0 || strcmp(method, "has") == 0 || strcmp(method, "indexOf") == 0) &&
-                constant_collection(fs, field(fn, "object"))) {
-                clean_name(c, positional(cond, 0));
+                constant_collection(fs, field(fn, F_object))) {
+                clean_name(c, positional(fs, cond, 0));
                 return;
             }
         }
         if (code_is_validator(name)) {
             for (int i = 0; i < 4; i++) {
-                TSNode a = positional(cond, i);
+                TSNode a = positional(fs, cond, i);
                 if (ts_node_is_null(a))
                     break;
                 clean_name(c, a);
@@ -1605,56 +1731,56 @@ static void bind_pattern(fn_ctx *c, TSNode pat, const taint *t, TSNode at, int d
     if (ts_node_is_null(pat) || depth > 32)
         return;
     file_state *fs = c->fs;
-    if (is(pat, "identifier") || is(pat, "shorthand_property_identifier_pattern") ||
-        is(pat, "member_expression") || is(pat, "attribute") || is(pat, "subscript") ||
-        is(pat, "subscript_expression")) {
+    if (is(pat, K_identifier) || is(pat, K_shorthand_property_identifier_pattern) ||
+        is(pat, K_member_expression) || is(pat, K_attribute) || is(pat, K_subscript) ||
+        is(pat, K_subscript_expression)) {
         const char *name = text(fs, pat);
         const taint *v = t;
-        if (t && (is(pat, "identifier") || is(pat, "member_expression") || is(pat, "attribute") ||
-                  is(pat, "subscript") || is(pat, "subscript_expression")) &&
+        if (t && (is(pat, K_identifier) || is(pat, K_member_expression) || is(pat, K_attribute) ||
+                  is(pat, K_subscript) || is(pat, K_subscript_expression)) &&
             !(t->flags & T_ROOT))
             v = derive(c, t, at, slsec_arena_printf(fs->f->a, "assigned to %s", excerpt(fs, pat)));
         bind(c, name, v);
         return;
     }
-    if (is(pat, "object_pattern")) {
-        kids kids_k = kids_of(c->fs->f->a, pat);
+    if (is(pat, K_object_pattern)) {
+        kids kids_k = kids_of(c->fs, pat);
         uint32_t k = kids_k.n;
         for (uint32_t i = 0; i < k; i++) {
             TSNode p = kid(&kids_k, i);
-            if (is(p, "shorthand_property_identifier_pattern")) {
+            if (is(p, K_shorthand_property_identifier_pattern)) {
                 const char *nm = text(fs, p);
                 const taint *v = read_member(c, t, p, nm);
                 bind(c, nm, v ? derive(c, v, p, slsec_arena_printf(fs->f->a, "destructured as %s", nm)) : NULL);
-            } else if (is(p, "pair_pattern")) {
-                const char *key = key_name(fs, field(p, "key"));
+            } else if (is(p, K_pair_pattern)) {
+                const char *key = key_name(fs, field(p, F_key));
                 const taint *v = read_member(c, t, p, key);
-                bind_pattern(c, field(p, "value"), v, p, depth + 1);
-            } else if (is(p, "object_assignment_pattern")) {
-                TSNode left = field(p, "left");
+                bind_pattern(c, field(p, F_value), v, p, depth + 1);
+            } else if (is(p, K_object_assignment_pattern)) {
+                TSNode left = field(p, F_left);
                 const char *nm = text(fs, left);
                 const taint *v = read_member(c, t, p, nm);
                 bind(c, nm, v ? derive(c, v, p, slsec_arena_printf(fs->f->a, "destructured as %s", nm)) : NULL);
-            } else if (is(p, "rest_pattern")) {
+            } else if (is(p, K_rest_pattern)) {
                 bind_pattern(c, named_kid(p, 0), t ? read_member(c, t, p, NULL) : NULL, p, depth + 1);
             }
         }
         return;
     }
-    if (is(pat, "array_pattern") || is(pat, "pattern_list") || is(pat, "tuple_pattern") ||
-        is(pat, "list_pattern")) {
-        kids kids_k = kids_of(c->fs->f->a, pat);
-        uint32_t k = kids_k.n;
-        for (uint32_t i = 0; i < k; i++)
+    if (is(pat, K_array_pattern) || is(pat, K_pattern_list) || is(pat, K_tuple_pattern) ||
+        is(pat, K_list_pattern)) {
+        kids kids_k = kids_of(c->fs, pat);
+        for (uint32_t i = 0; i < kids_k.n; i++) {
             bind_pattern(c, kid(&kids_k, i), t ? read_member(c, t, at, NULL) : NULL, at, depth + 1);
+        }
         return;
     }
-    if (is(pat, "assignment_pattern")) {
-        bind_pattern(c, field(pat, "left"), t, at, depth + 1);
+    if (is(pat, K_assignment_pattern)) {
+        bind_pattern(c, field(pat, F_left), t, at, depth + 1);
         return;
     }
-    if (is(pat, "required_parameter") || is(pat, "optional_parameter")) {
-        bind_pattern(c, field(pat, "pattern"), t, at, depth + 1);
+    if (is(pat, K_required_parameter) || is(pat, K_optional_parameter)) {
+        bind_pattern(c, field(pat, F_pattern), t, at, depth + 1);
         return;
     }
 }
@@ -1664,17 +1790,17 @@ static void bind_pattern(fn_ctx *c, TSNode pat, const taint *t, TSNode at, int d
 static void check_object(fn_ctx *c, TSNode obj, bool returned, int depth)
 {
     file_state *fs = c->fs;
-    kids kids_k = kids_of(c->fs->f->a, obj);
+    kids kids_k = kids_of(c->fs, obj);
     uint32_t k = kids_k.n;
     TSNode body = {0}, headers = {0};
     for (uint32_t i = 0; i < k; i++) {
         TSNode p = kid(&kids_k, i);
-        if (!is(p, "pair"))
+        if (!is(p, K_pair))
             continue;
-        const char *key = key_name(fs, field(p, "key"));
+        const char *key = key_name(fs, field(p, F_key));
         if (!key)
             continue;
-        TSNode v = field(p, "value");
+        TSNode v = field(p, F_value);
         if (strcmp(key, "FilterExpression") == 0 || strcmp(key, "KeyConditionExpression") == 0 ||
             strcmp(key, "ConditionExpression") == 0 || strcmp(key, "UpdateExpression") == 0 ||
             strcmp(key, "ProjectionExpression") == 0) {
@@ -1692,19 +1818,19 @@ static void check_object(fn_ctx *c, TSNode obj, bool returned, int depth)
         if (strcmp(key, "headers") == 0)
             headers = unwrap(v);
     }
-    if (!returned || !(is(headers, "object") || is(headers, "dictionary")))
+    if (!returned || !(is(headers, K_object) || is(headers, K_dictionary)))
         return;
     bool html = false;
-    kids kids_h = kids_of(c->fs->f->a, headers);
+    kids kids_h = kids_of(c->fs, headers);
     uint32_t h = kids_h.n;
     for (uint32_t i = 0; i < h; i++) {
         TSNode p = kid(&kids_h, i);
-        if (!is(p, "pair"))
+        if (!is(p, K_pair))
             continue;
-        const char *key = key_name(fs, field(p, "key"));
+        const char *key = key_name(fs, field(p, F_key));
         if (!key)
             continue;
-        TSNode v = field(p, "value");
+        TSNode v = field(p, F_value);
         if (slsec_str_eq_ci(key, "location")) {
             const taint *t = eval(c, v, depth + 1);
             if (t && !(t->flags & T_HOST_FIXED))
@@ -1726,10 +1852,10 @@ static void check_call(fn_ctx *c, TSNode call, int depth)
     const char *name = callee_of(fs, call);
     if (code_is_logger(name, fs->f->lang)) {
         TSNode args = args_of(call);
-        kids kids_k = kids_of(c->fs->f->a, args);
-        uint32_t k = kids_k.n;
-        for (uint32_t i = 0; i < k; i++)
+        kids kids_k = kids_of(c->fs, args);
+        for (uint32_t i = 0; i < kids_k.n; i++) {
             check_log_piece(c, call, name, kid(&kids_k, i), depth + 1);
+        }
         return;
     }
     check_sinks(c, call, name, depth);
@@ -1737,7 +1863,7 @@ static void check_call(fn_ctx *c, TSNode call, int depth)
      * when the call is also evaluated as a value) */
     if (!c->summary && callee_function(c, call))
         (void)call_result(c, call, depth);
-    if (fs->f->lang == 2) { /* boto3: table.scan(FilterExpression=...) */
+    if (fs->f->lang == 2 && has_keywords(fs, call)) { /* boto3: table.scan(FilterExpression=...) */
         static const char *const exprs[] = {"FilterExpression", "KeyConditionExpression", "ConditionExpression",
                                             "UpdateExpression", "ProjectionExpression"};
         for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
@@ -1752,47 +1878,49 @@ static void check_call(fn_ctx *c, TSNode call, int depth)
         check_guard(c, call, depth);
 }
 
-static bool is_function_node(TSNode n)
+static bool function_kind(code_kind k)
 {
-    return is(n, "arrow_function") || is(n, "function_expression") || is(n, "function") ||
-           is(n, "function_declaration") || is(n, "generator_function_declaration") || is(n, "lambda");
+    return k == K_arrow_function || k == K_function_expression || k == K_function || k == K_function_declaration ||
+           k == K_generator_function_declaration || k == K_lambda;
 }
+
+static bool is_function_node(TSNode n) { return function_kind(named_kind(n)); }
 
 static void visit_children(fn_ctx *c, TSNode n, int depth)
 {
-    kids kids_k = kids_of(c->fs->f->a, n);
-    uint32_t k = kids_k.n;
-    for (uint32_t i = 0; i < k; i++)
+    kids kids_k = kids_of(c->fs, n);
+    for (uint32_t i = 0; i < kids_k.n; i++) {
         visit(c, kid(&kids_k, i), depth + 1);
+    }
 }
 
 /* Callbacks of an iteration over tainted data see its elements:
  * event.Records.forEach(r => ...). */
 static void bind_callback(fn_ctx *c, TSNode call, int depth)
 {
-    TSNode fn = unwrap(field(call, "function"));
-    if (!is(fn, "member_expression"))
+    TSNode fn = unwrap(field(call, F_function));
+    if (!is(fn, K_member_expression))
         return;
-    const char *m = text(c->fs, field(fn, "property"));
+    const char *m = text(c->fs, field(fn, F_property));
     static const char *const iters[] = {"forEach", "map", "filter", "flatMap", "some", "every", "find"};
     bool iter = false;
     for (size_t i = 0; i < sizeof iters / sizeof iters[0]; i++)
         iter = iter || strcmp(m, iters[i]) == 0;
     if (!iter)
         return;
-    const taint *recv = eval(c, field(fn, "object"), depth + 1);
-    TSNode cb = unwrap(positional(call, 0));
+    const taint *recv = eval(c, field(fn, F_object), depth + 1);
+    TSNode cb = unwrap(positional(c->fs, call, 0));
     if (!recv || !is_function_node(cb))
         return;
-    TSNode param = field(cb, "parameter");
+    TSNode param = field(cb, F_parameter);
     if (ts_node_is_null(param)) {
-        TSNode params = field(cb, "parameters");
+        TSNode params = field(cb, F_parameters);
         param = named_kid(params, 0);
     }
     if (!ts_node_is_null(param)) {
         taint *each = derive(c, recv, param, slsec_arena_printf(c->fs->f->a, "each element as %s", excerpt(c->fs, param)));
         each->whole = NULL;
-        if (is(param, "identifier"))
+        if (is(param, K_identifier))
             bind(c, text(c->fs, param), each);
         else
             bind_pattern(c, param, each, param, depth + 1);
@@ -1804,41 +1932,41 @@ static void visit(fn_ctx *c, TSNode n, int depth)
     if (ts_node_is_null(n) || too_deep(c, depth))
         return;
     file_state *fs = c->fs;
-    const char *type = ts_node_type(n);
+    code_kind type = kind_of(n);
 
-    if (strcmp(type, "variable_declarator") == 0) {
-        TSNode value = field(n, "value");
+    if (type == K_variable_declarator) {
+        TSNode value = field(n, F_value);
         visit(c, value, depth + 1);
         if (!ts_node_is_null(value))
-            bind_pattern(c, field(n, "name"), eval(c, value, depth + 1), n, depth + 1);
+            bind_pattern(c, field(n, F_name), eval(c, value, depth + 1), n, depth + 1);
         return;
     }
-    if (strcmp(type, "assignment_expression") == 0 || strcmp(type, "assignment") == 0) {
-        TSNode right = field(n, "right");
+    if (type == K_assignment_expression || type == K_assignment) {
+        TSNode right = field(n, F_right);
         visit(c, right, depth + 1);
         if (!ts_node_is_null(right))
-            bind_pattern(c, field(n, "left"), eval(c, right, depth + 1), n, depth + 1);
+            bind_pattern(c, field(n, F_left), eval(c, right, depth + 1), n, depth + 1);
         return;
     }
-    if (strcmp(type, "augmented_assignment_expression") == 0 || strcmp(type, "augmented_assignment") == 0) {
-        TSNode right = field(n, "right");
+    if (type == K_augmented_assignment_expression || type == K_augmented_assignment) {
+        TSNode right = field(n, F_right);
         visit(c, right, depth + 1);
         const taint *r = eval(c, right, depth + 1);
-        const taint *l = eval(c, field(n, "left"), depth + 1);
-        const taint *t = built(c, n, r ? r : l, literal_prefix(fs, field(n, "left")));
+        const taint *l = eval(c, field(n, F_left), depth + 1);
+        const taint *t = built(c, n, r ? r : l, literal_prefix(fs, field(n, F_left)));
         if (t || l)
-            bind_pattern(c, field(n, "left"), t ? t : l, n, depth + 1);
+            bind_pattern(c, field(n, F_left), t ? t : l, n, depth + 1);
         return;
     }
-    if (strcmp(type, "call_expression") == 0 || strcmp(type, "call") == 0 || strcmp(type, "new_expression") == 0) {
+    if (type == K_call_expression || type == K_call || type == K_new_expression) {
         bind_callback(c, n, depth);
         visit_children(c, n, depth);
         check_call(c, n, depth);
         return;
     }
-    if (strcmp(type, "for_in_statement") == 0 || strcmp(type, "for_statement") == 0) {
-        TSNode right = field(n, "right");
-        TSNode left = field(n, "left");
+    if (type == K_for_in_statement || type == K_for_statement) {
+        TSNode right = field(n, F_right);
+        TSNode left = field(n, F_left);
         if (!ts_node_is_null(right) && !ts_node_is_null(left)) {
             visit(c, right, depth + 1);
             const taint *t = eval(c, right, depth + 1);
@@ -1846,33 +1974,32 @@ static void visit(fn_ctx *c, TSNode n, int depth)
             if (each)
                 ((taint *)each)->whole = NULL;
             bind(c, text(fs, left), each); /* plain names; patterns below */
-            if (!is(left, "identifier"))
+            if (!is(left, K_identifier))
                 bind_pattern(c, left, each, left, depth + 1);
-            visit(c, field(n, "body"), depth + 1);
+            visit(c, field(n, F_body), depth + 1);
             return;
         }
         visit_children(c, n, depth);
         return;
     }
-    if (strcmp(type, "if_statement") == 0 || strcmp(type, "while_statement") == 0) {
-        TSNode cond = field(n, "condition");
+    if (type == K_if_statement || type == K_while_statement) {
+        TSNode cond = field(n, F_condition);
         visit(c, cond, depth + 1);
         check_guard(c, cond, depth + 1);
-        kids kids_k = kids_of(c->fs->f->a, n);
-        uint32_t k = kids_k.n;
-        for (uint32_t i = 0; i < k; i++) {
+        kids kids_k = kids_of(c->fs, n);
+        for (uint32_t i = 0; i < kids_k.n; i++) {
             TSNode ch = kid(&kids_k, i);
             if (ts_node_start_byte(ch) != ts_node_start_byte(cond) || ts_node_end_byte(ch) != ts_node_end_byte(cond))
                 visit(c, ch, depth + 1);
         }
         return;
     }
-    if (strcmp(type, "return_statement") == 0) {
+    if (type == K_return_statement) {
         visit_children(c, n, depth);
         TSNode v = unwrap(named_kid(n, 0));
         if (ts_node_is_null(v))
             return;
-        if (is(v, "object") || is(v, "dictionary"))
+        if (is(v, K_object) || is(v, K_dictionary))
             check_object(c, v, true, depth + 1);
         const taint *t = eval(c, v, depth + 1);
         if (t && !c->returns_taint) {
@@ -1881,22 +2008,22 @@ static void visit(fn_ctx *c, TSNode n, int depth)
         }
         return;
     }
-    if (strcmp(type, "object") == 0 || strcmp(type, "dictionary") == 0) {
+    if (type == K_object || type == K_dictionary) {
         visit_children(c, n, depth);
         check_object(c, n, false, depth + 1);
         return;
     }
-    if (strcmp(type, "function_declaration") == 0 || strcmp(type, "function_definition") == 0 ||
-        strcmp(type, "class_declaration") == 0 || strcmp(type, "class_definition") == 0) {
+    if (type == K_function_declaration || type == K_function_definition ||
+        type == K_class_declaration || type == K_class_definition) {
         return; /* nested definitions are analysed when called (same-file summaries) */
     }
-    if (strcmp(type, "arrow_function") == 0 || strcmp(type, "function_expression") == 0 ||
-        strcmp(type, "lambda") == 0) {
-        visit(c, field(n, "body"), depth + 1); /* callbacks run with the handler's names in scope */
+    if (type == K_arrow_function || type == K_function_expression ||
+        type == K_lambda) {
+        visit(c, field(n, F_body), depth + 1); /* callbacks run with the handler's names in scope */
         return;
     }
-    if (strcmp(type, "string") == 0 || strcmp(type, "comment") == 0 || strcmp(type, "identifier") == 0 ||
-        strcmp(type, "property_identifier") == 0 || strcmp(type, "number") == 0)
+    if (type == K_string || type == K_comment || type == K_identifier ||
+        type == K_property_identifier || type == K_number)
         return;
     visit_children(c, n, depth);
 }
@@ -1906,17 +2033,17 @@ static void visit(fn_ctx *c, TSNode n, int depth)
 /* The parameter nodes of a function (up to max). */
 static size_t params_of(TSNode fn, TSNode *out, size_t max)
 {
-    TSNode single = field(fn, "parameter");
+    TSNode single = field(fn, F_parameter);
     if (!ts_node_is_null(single)) {
         out[0] = single;
         return 1;
     }
-    TSNode params = field(fn, "parameters");
+    TSNode params = field(fn, F_parameters);
     size_t n = 0;
     uint32_t k = named_count(params);
     for (uint32_t i = 0; i < k && n < max; i++) {
         TSNode p = named_kid(params, i);
-        if (is(p, "comment") || is(p, "list_splat_pattern") || is(p, "dictionary_splat_pattern"))
+        if (is(p, K_comment) || is(p, K_list_splat_pattern) || is(p, K_dictionary_splat_pattern))
             continue;
         out[n++] = p;
     }
@@ -1926,15 +2053,15 @@ static size_t params_of(TSNode fn, TSNode *out, size_t max)
 /* The name a parameter binds (for simple parameters), or NULL. */
 static const char *param_name(file_state *fs, TSNode p)
 {
-    if (is(p, "identifier"))
+    if (is(p, K_identifier))
         return text(fs, p);
-    if (is(p, "required_parameter") || is(p, "optional_parameter"))
-        return param_name(fs, field(p, "pattern"));
-    if (is(p, "assignment_pattern"))
-        return param_name(fs, field(p, "left"));
-    if (is(p, "default_parameter") || is(p, "typed_default_parameter"))
-        return param_name(fs, field(p, "name"));
-    if (is(p, "typed_parameter"))
+    if (is(p, K_required_parameter) || is(p, K_optional_parameter))
+        return param_name(fs, field(p, F_pattern));
+    if (is(p, K_assignment_pattern))
+        return param_name(fs, field(p, F_left));
+    if (is(p, K_default_parameter) || is(p, K_typed_default_parameter))
+        return param_name(fs, field(p, F_name));
+    if (is(p, K_typed_parameter))
         return param_name(fs, named_kid(p, 0));
     return NULL;
 }
@@ -1948,15 +2075,15 @@ static void analyze_function(file_state *fs, TSNode fnode, const char *name, int
     for (size_t i = 0; i < np; i++) {
         if ((int)i == tainted_param) {
             TSNode p = params[i];
-            if (is(p, "required_parameter") || is(p, "optional_parameter"))
-                p = field(p, "pattern");
-            if (is(p, "typed_parameter"))
+            if (is(p, K_required_parameter) || is(p, K_optional_parameter))
+                p = field(p, F_pattern);
+            if (is(p, K_typed_parameter))
                 p = named_kid(p, 0);
-            if (is(p, "default_parameter") || is(p, "typed_default_parameter"))
-                p = field(p, "name");
-            if (is(p, "assignment_pattern"))
-                p = field(p, "left");
-            if (is(p, "identifier")) {
+            if (is(p, K_default_parameter) || is(p, K_typed_default_parameter))
+                p = field(p, F_name);
+            if (is(p, K_assignment_pattern))
+                p = field(p, F_left);
+            if (is(p, K_identifier)) {
                 bind(&c, text(fs, p), param_taint);
             } else {
                 bind_pattern(&c, p, param_taint, p, 0);
@@ -1967,8 +2094,8 @@ static void analyze_function(file_state *fs, TSNode fnode, const char *name, int
                 bind(&c, pn, NULL);
         }
     }
-    TSNode body = field(fnode, "body");
-    if (!ts_node_is_null(body) && !is(body, "statement_block") && !is(body, "block")) {
+    TSNode body = field(fnode, F_body);
+    if (!ts_node_is_null(body) && !is(body, K_statement_block) && !is(body, K_block)) {
         /* an arrow function's expression body is its return value */
         visit(&c, body, 1);
         const taint *t = eval(&c, body, 1);
@@ -2039,11 +2166,11 @@ static void mark_pattern(file_state *fs, TSNode pat, int depth)
 {
     if (ts_node_is_null(pat) || depth > 16)
         return;
-    if (is(pat, "identifier") || is(pat, "shorthand_property_identifier_pattern")) {
+    if (is(pat, K_identifier) || is(pat, K_shorthand_property_identifier_pattern)) {
         mark_ambiguous(fs, text(fs, pat));
         return;
     }
-    kids ks = kids_of(fs->f->a, pat);
+    kids ks = kids_of(fs, pat);
     for (uint32_t i = 0; i < ks.n; i++)
         mark_pattern(fs, kid(&ks, i), depth + 1);
 }
@@ -2088,21 +2215,21 @@ static void note_import(file_state *fs, const char *spec)
 
 static void note_python_imports(file_state *fs, TSNode imp)
 {
-    bool from = is(imp, "import_from_statement");
-    TSNode module_node = field(imp, "module_name");
+    bool from = is(imp, K_import_from_statement);
+    TSNode module_node = field(imp, F_module_name);
     const char *module = from ? text(fs, module_node) : NULL;
     if (from)
         note_import(fs, module);
-    kids ks = kids_of(fs->f->a, imp);
+    kids ks = kids_of(fs, imp);
     for (uint32_t i = 0; i < ks.n; i++) {
         TSNode part = kid(&ks, i);
         if (from && ts_node_start_byte(part) == ts_node_start_byte(module_node))
             continue;
         const char *name = NULL;
-        if (is(part, "dotted_name"))
+        if (is(part, K_dotted_name))
             name = text(fs, part);
-        else if (is(part, "aliased_import"))
-            name = text(fs, field(part, "name"));
+        else if (is(part, K_aliased_import))
+            name = text(fs, field(part, F_name));
         if (!name)
             continue;
         /* from pkg import db: db may be a module of the package */
@@ -2115,64 +2242,64 @@ static void note_python_imports(file_state *fs, TSNode imp)
 }
 
 /* Called by collect() for every node of the analysed file. */
-static void outbound_collect(file_state *fs, TSNode n, const char *type)
+static void outbound_collect(file_state *fs, TSNode n, code_kind type, code_kind named)
 {
-    if (strcmp(type, "call_expression") == 0 || strcmp(type, "call") == 0 || strcmp(type, "new_expression") == 0) {
+    if (type == K_call_expression || type == K_call || type == K_new_expression) {
         TSNode *copy = slsec_arena_alloc(fs->f->a, sizeof *copy);
         *copy = n;
         slsec_ptrvec_push(fs->f->a, &fs->call_nodes, copy);
         return;
     }
-    if (fs->f->lang == 1 && (strcmp(type, "import_statement") == 0 || strcmp(type, "export_statement") == 0)) {
-        TSNode src = field(n, "source");
-        if (is(src, "string"))
+    if (fs->f->lang == 1 && (type == K_import_statement || type == K_export_statement)) {
+        TSNode src = field(n, F_source);
+        if (is(src, K_string))
             note_import(fs, string_value(fs, src));
         return;
     }
-    if (fs->f->lang == 2 && (strcmp(type, "import_statement") == 0 || strcmp(type, "import_from_statement") == 0)) {
+    if (fs->f->lang == 2 && (type == K_import_statement || type == K_import_from_statement)) {
         note_python_imports(fs, n);
         return;
     }
-    if (strcmp(type, "variable_declarator") == 0) {
-        TSNode name = field(n, "name");
-        if (is(name, "identifier"))
-            note_value(fs, text(fs, name), field(n, "value"));
+    if (type == K_variable_declarator) {
+        TSNode name = field(n, F_name);
+        if (is(name, K_identifier))
+            note_value(fs, text(fs, name), field(n, F_value));
         else
             mark_pattern(fs, name, 0);
         return;
     }
-    if (strcmp(type, "assignment_expression") == 0 || strcmp(type, "assignment") == 0) {
-        TSNode left = unwrap(field(n, "left"));
-        if (is(left, "identifier") || is(left, "member_expression") || is(left, "attribute"))
-            note_value(fs, text(fs, left), field(n, "right"));
+    if (type == K_assignment_expression || type == K_assignment) {
+        TSNode left = unwrap(field(n, F_left));
+        if (is(left, K_identifier) || is(left, K_member_expression) || is(left, K_attribute))
+            note_value(fs, text(fs, left), field(n, F_right));
         else
             mark_pattern(fs, left, 0);
         return;
     }
-    if (strcmp(type, "as_pattern") == 0) { /* with requests.Session() as s: */
-        TSNode alias = field(n, "alias");
+    if (type == K_as_pattern) { /* with requests.Session() as s: */
+        TSNode alias = field(n, F_alias);
         if (!ts_node_is_null(alias))
             note_value(fs, text(fs, alias), named_kid(n, 0));
         return;
     }
-    if (strcmp(type, "public_field_definition") == 0 || strcmp(type, "field_definition") == 0) {
+    if (type == K_public_field_definition || type == K_field_definition) {
         /* class fields: `private s3 = new S3Client({})` is this.s3 */
-        TSNode name = field(n, "name");
+        TSNode name = field(n, F_name);
         if (ts_node_is_null(name))
-            name = field(n, "property");
+            name = field(n, F_property);
         if (!ts_node_is_null(name))
-            note_value(fs, slsec_arena_printf(fs->f->a, "this.%s", text(fs, name)), field(n, "value"));
+            note_value(fs, slsec_arena_printf(fs->f->a, "this.%s", text(fs, name)), field(n, F_value));
         return;
     }
-    if (strcmp(type, "augmented_assignment_expression") == 0 || strcmp(type, "augmented_assignment") == 0) {
-        mark_ambiguous(fs, text(fs, field(n, "left")));
+    if (type == K_augmented_assignment_expression || type == K_augmented_assignment) {
+        mark_ambiguous(fs, text(fs, field(n, F_left)));
         return;
     }
-    if (strcmp(type, "for_in_statement") == 0 || strcmp(type, "for_statement") == 0) {
-        mark_pattern(fs, field(n, "left"), 0);
+    if (type == K_for_in_statement || type == K_for_statement) {
+        mark_pattern(fs, field(n, F_left), 0);
         return;
     }
-    if (is_function_node(n) || strcmp(type, "function_definition") == 0 || strcmp(type, "method_definition") == 0) {
+    if (function_kind(named) || type == K_function_definition || type == K_method_definition) {
         TSNode params[MAX_PARAMS];
         size_t np = params_of(n, params, MAX_PARAMS);
         for (size_t i = 0; i < np; i++)
@@ -2242,7 +2369,7 @@ static const char *boto3_service(file_state *fs, TSNode call)
 {
     TSNode arg = keyword(fs, call, "service_name");
     if (ts_node_is_null(arg))
-        arg = positional(call, 0);
+        arg = positional(fs, call, 0);
     arg = unwrap(arg);
     return is_string_literal(arg) ? code_aws_service(fs->f->a, string_value(fs, arg)) : NULL;
 }
@@ -2257,7 +2384,8 @@ static client classify(file_state *fs, TSNode n, int depth)
     n = unwrap(n);
     if (ts_node_is_null(n) || depth > 8)
         return none;
-    if (is(n, "identifier") || is(n, "member_expression") || is(n, "attribute")) {
+    code_kind k = named_kind(n);
+    if (k == K_identifier || k == K_member_expression || k == K_attribute) {
         /* Worked out once per name: names assigned names (a = b; b = c
          * ...) would otherwise be walked again for every call. */
         const char *key = text(fs, n);
@@ -2275,9 +2403,9 @@ static client classify(file_state *fs, TSNode n, int depth)
         slsec_strmap_put(fs->clients_of, key, keep);
         return found;
     }
-    if (is(n, "new_expression"))
+    if (k == K_new_expression)
         return client_class(fs, callee_of(fs, n));
-    if (!is(n, "call_expression") && !is(n, "call"))
+    if (k != K_call_expression && k != K_call)
         return none;
     const char *callee = callee_of(fs, n);
     client c = {.made_here = true};
@@ -2305,11 +2433,12 @@ static client classify(file_state *fs, TSNode n, int depth)
         c.name = h->session;
         return c;
     }
-    TSNode fn = unwrap(field(n, "function"));
-    if (!is(fn, "member_expression") && !is(fn, "attribute"))
+    TSNode fn = unwrap(field(n, F_function));
+    code_kind fk = named_kind(fn);
+    if (fk != K_member_expression && fk != K_attribute)
         return none;
-    const char *method = text(fs, field(fn, is(fn, "attribute") ? "attribute" : "property"));
-    client r = classify(fs, field(fn, "object"), depth + 1);
+    const char *method = text(fs, field(fn, fk == K_attribute ? F_attribute : F_property));
+    client r = classify(fs, field(fn, F_object), depth + 1);
     if (r.kind == CLIENT_BOTO3_SESSION && (strcmp(method, "client") == 0 || strcmp(method, "resource") == 0)) {
         c.name = boto3_service(fs, n);
         c.kind = !c.name ? CLIENT_NONE : method[0] == 'c' ? CLIENT_BOTO3 : CLIENT_BOTO3_RESOURCE;
@@ -2340,8 +2469,8 @@ static bool authority_ends(const char *prefix)
  * substitutions, up to the first substitution the file does not fix. */
 static const char *template_url_prefix(file_state *fs, TSNode n, int depth, bool *complete)
 {
-    bool py = is(n, "string");
-    const char *sub_type = py ? "interpolation" : "template_substitution";
+    bool py = is(n, K_string);
+    code_kind sub_type = py ? K_interpolation : K_template_substitution;
     /* JavaScript: inside the backquotes; Python: between string_start
      * (prefix and quotes) and string_end */
     uint32_t pos = ts_node_start_byte(n), end = ts_node_end_byte(n);
@@ -2353,15 +2482,15 @@ static const char *template_url_prefix(file_state *fs, TSNode n, int depth, bool
     }
     slsec_buf b;
     slsec_buf_init(&b);
-    kids ks = kids_of(fs->f->a, n);
+    kids ks = kids_of(fs, n);
     bool stopped = false;
     for (uint32_t i = 0; i < ks.n && !stopped; i++) {
         TSNode ch = kid(&ks, i);
-        if (is(ch, "string_start")) {
+        if (is(ch, K_string_start)) {
             pos = ts_node_end_byte(ch);
             continue;
         }
-        if (is(ch, "string_end")) {
+        if (is(ch, K_string_end)) {
             end = ts_node_start_byte(ch);
             continue;
         }
@@ -2373,7 +2502,7 @@ static const char *template_url_prefix(file_state *fs, TSNode n, int depth, bool
             stopped = true; /* the host is in already; the rest is path and query */
             break;
         }
-        TSNode expr = py ? field(ch, "expression") : named_kid(ch, 0);
+        TSNode expr = py ? field(ch, F_expression) : named_kid(ch, 0);
         bool whole = false;
         const char *v = url_prefix(fs, expr, depth + 1, &whole);
         if (v)
@@ -2404,7 +2533,7 @@ static const char *url_prefix(file_state *fs, TSNode n, int depth, bool *complet
         *complete = true;
         return string_value(fs, n);
     }
-    if (is(n, "identifier") || is(n, "member_expression") || is(n, "attribute")) {
+    if (is(n, K_identifier) || is(n, K_member_expression) || is(n, K_attribute)) {
         const char *key = text(fs, n);
         url_value *memo = slsec_strmap_get(fs->urls_of, key);
         if (memo == (void *)&working_out)
@@ -2420,11 +2549,11 @@ static const char *url_prefix(file_state *fs, TSNode n, int depth, bool *complet
         *complete = memo->complete;
         return memo->prefix;
     }
-    if (is(n, "template_string") || is(n, "string"))
+    if (is(n, K_template_string) || is(n, K_string))
         return template_url_prefix(fs, n, depth, complete);
-    if (is(n, "binary_expression") || is(n, "binary_operator")) {
-        const char *op = text(fs, field(n, "operator"));
-        TSNode left = unwrap(field(n, "left"));
+    if (is(n, K_binary_expression) || is(n, K_binary_operator)) {
+        const char *op = text(fs, field(n, F_operator));
+        TSNode left = unwrap(field(n, F_left));
         if (strcmp(op, "%") == 0 && fs->f->lang == 2 && is_string_literal(left)) {
             const char *s = string_value(fs, left); /* "https://api.example.com/%s" % x */
             return slsec_arena_strndup(fs->f->a, s, strcspn(s, "%"));
@@ -2435,16 +2564,16 @@ static const char *url_prefix(file_state *fs, TSNode n, int depth, bool *complet
         const char *l = url_prefix(fs, left, depth + 1, &lc);
         if (!l || !lc || authority_ends(l))
             return l; /* what follows cannot change the host: no need to build it */
-        const char *r = url_prefix(fs, field(n, "right"), depth + 1, &rc);
+        const char *r = url_prefix(fs, field(n, F_right), depth + 1, &rc);
         if (!r)
             return l;
         *complete = rc;
         return slsec_arena_printf(fs->f->a, "%s%s", l, r);
     }
-    if (is(n, "concatenated_string")) { /* Python: "https://api.example.com" "/v1" */
+    if (is(n, K_concatenated_string)) { /* Python: "https://api.example.com" "/v1" */
         slsec_buf b;
         slsec_buf_init(&b);
-        kids ks = kids_of(fs->f->a, n);
+        kids ks = kids_of(fs, n);
         bool whole = true;
         for (uint32_t i = 0; i < ks.n && whole; i++) {
             const char *v = url_prefix(fs, kid(&ks, i), depth + 1, &whole);
@@ -2457,10 +2586,10 @@ static const char *url_prefix(file_state *fs, TSNode n, int depth, bool *complet
         *complete = whole;
         return out;
     }
-    if (is(n, "call") && fs->f->lang == 2) { /* "https://{}/v1".format(host) */
-        TSNode fn = unwrap(field(n, "function"));
-        TSNode obj = unwrap(field(fn, "object"));
-        if (is(fn, "attribute") && strcmp(text(fs, field(fn, "attribute")), "format") == 0 && is_string_literal(obj)) {
+    if (is(n, K_call) && fs->f->lang == 2) { /* "https://{}/v1".format(host) */
+        TSNode fn = unwrap(field(n, F_function));
+        TSNode obj = unwrap(field(fn, F_object));
+        if (is(fn, K_attribute) && strcmp(text(fs, field(fn, F_attribute)), "format") == 0 && is_string_literal(obj)) {
             const char *s = string_value(fs, obj);
             return slsec_arena_strndup(fs->f->a, s, strcspn(s, "{"));
         }
@@ -2475,24 +2604,24 @@ static const char *call_host(file_state *fs, TSNode call, const code_http_call *
     if (fs->f->lang == 2 && h->url_kw)
         arg = keyword(fs, call, h->url_kw);
     if (ts_node_is_null(arg) && h->url_arg >= 0)
-        arg = positional(call, h->url_arg);
+        arg = positional(fs, call, h->url_arg);
     arg = unwrap(arg);
     if (ts_node_is_null(arg))
         return NULL;
     bool complete = false;
-    if ((h->how & HTTP_OPTIONS) && is(arg, "object")) {
+    if ((h->how & HTTP_OPTIONS) && is(arg, K_object)) {
         /* { url: 'https://...' } or { hostname: 'api.example.com', path: '/v1' } */
-        kids ks = kids_of(fs->f->a, arg);
+        kids ks = kids_of(fs, arg);
         for (uint32_t i = 0; i < ks.n; i++) {
             TSNode p = kid(&ks, i);
-            const char *key = is(p, "pair") ? key_name(fs, field(p, "key")) : NULL;
+            const char *key = is(p, K_pair) ? key_name(fs, field(p, F_key)) : NULL;
             if (!key)
                 continue;
             bool host_only = strcmp(key, "hostname") == 0 || strcmp(key, "host") == 0;
             if (!host_only && strcmp(key, "url") != 0 && strcmp(key, "uri") != 0 && strcmp(key, "baseURL") != 0 &&
                 strcmp(key, "prefixUrl") != 0)
                 continue;
-            const char *v = url_prefix(fs, field(p, "value"), 0, &complete);
+            const char *v = url_prefix(fs, field(p, F_value), 0, &complete);
             if (host_only)
                 return v && complete ? code_host_name(fs->f->a, v, strlen(v)) : NULL;
             return code_url_host(fs->f->a, v, complete);
@@ -2563,7 +2692,7 @@ static const char *aws_operation(file_state *fs, client r, TSNode call, const ch
         if (!code_aws_js_operation_method(method))
             return NULL;
         if (strcmp(method, "getSignedUrl") == 0 || strcmp(method, "getSignedUrlPromise") == 0) {
-            TSNode op = unwrap(positional(call, 0)); /* s3.getSignedUrl('getObject', params) */
+            TSNode op = unwrap(positional(fs, call, 0)); /* s3.getSignedUrl('getObject', params) */
             return is_string_literal(op) ? code_aws_pascal(a, string_value(fs, op)) : NULL;
         }
         if (strcmp(r.name, "s3") == 0 && (strcmp(method, "upload") == 0 || strcmp(method, "createPresignedPost") == 0))
@@ -2580,7 +2709,7 @@ static const char *aws_operation(file_state *fs, client r, TSNode call, const ch
         case CODE_AWS_OPERATION_IN_ARGUMENT: {
             TSNode op = keyword(fs, call, strcmp(method, "get_paginator") == 0 ? "operation_name" : "ClientMethod");
             if (ts_node_is_null(op))
-                op = positional(call, 0);
+                op = positional(fs, call, 0);
             op = unwrap(op);
             return is_string_literal(op) ? code_aws_pascal(a, string_value(fs, op)) : NULL;
         }
@@ -2603,9 +2732,9 @@ static const char *aws_operation(file_state *fs, client r, TSNode call, const ch
 static void record_call(file_state *fs, TSNode n)
 {
     const char *callee = callee_of(fs, n);
-    TSNode fn = unwrap(field(n, "function"));
-    if (fs->f->lang == 1 && (strcmp(callee, "require") == 0 || is(fn, "import"))) {
-        TSNode spec = unwrap(positional(n, 0)); /* require('./db'), import('./db') */
+    TSNode fn = unwrap(field(n, F_function));
+    if (fs->f->lang == 1 && (strcmp(callee, "require") == 0 || is(fn, K_import))) {
+        TSNode spec = unwrap(positional(fs, n, 0)); /* require('./db'), import('./db') */
         if (is_string_literal(spec))
             note_import(fs, string_value(fs, spec));
         return;
@@ -2621,12 +2750,13 @@ static void record_call(file_state *fs, TSNode n)
         add_call(fs, SLSEC_CODE_CALL_AWS, made.name, NULL, callee, n); /* boto3.client('s3') */
         return;
     }
-    bool method_call = is(fn, "member_expression") || is(fn, "attribute");
-    const char *method = method_call ? text(fs, field(fn, is(fn, "attribute") ? "attribute" : "property")) : NULL;
-    client recv = method_call ? classify(fs, field(fn, "object"), 1) : (client){0};
-    TSNode obj = method_call ? unwrap(field(fn, "object")) : fn;
+    code_kind fk = named_kind(fn);
+    bool method_call = fk == K_member_expression || fk == K_attribute;
+    const char *method = method_call ? text(fs, field(fn, fk == K_attribute ? F_attribute : F_property)) : NULL;
+    client recv = method_call ? classify(fs, field(fn, F_object), 1) : (client){0};
+    TSNode obj = method_call ? unwrap(field(fn, F_object)) : fn;
     if (method_call && strncmp(callee, "?.", 2) == 0 &&
-        (is(obj, "new_expression") || is(obj, "call_expression") || is(obj, "call")))
+        (is(obj, K_new_expression) || is(obj, K_call_expression) || is(obj, K_call)))
         callee = slsec_arena_printf(fs->f->a, "%s().%s", callee_of(fs, obj), method); /* new AWS.SNS().publish */
     const code_http_call *h = code_http_call_find(callee, fs->f->lang);
     if (!h && recv.kind == CLIENT_HTTP) /* session.get(url) is requests.get(url) */
@@ -2648,7 +2778,7 @@ static void record_outbound(file_state *fs)
 {
     for (size_t i = 0; i < fs->call_nodes.count; i++) {
         TSNode n = *(TSNode *)fs->call_nodes.items[i];
-        if (is(n, "new_expression"))
+        if (is(n, K_new_expression))
             record_new(fs, n);
         else
             record_call(fs, n);
@@ -2695,14 +2825,14 @@ static void add_export(file_state *fs, scan_state *st, const char *name, TSNode 
     e->name = name;
     if (is_function_node(value))
         e->fn = value;
-    else if (is(value, "identifier"))
+    else if (is(value, K_identifier))
         e->local = text(fs, value);
-    else if (is(value, "call_expression")) {
+    else if (is(value, K_call_expression)) {
         /* middy(handler) / wrap(async (event) => ...): the wrapped function */
-        TSNode a = unwrap(positional(value, 0));
+        TSNode a = unwrap(positional(fs, value, 0));
         if (is_function_node(a))
             e->fn = a;
-        else if (is(a, "identifier"))
+        else if (is(a, K_identifier))
             e->local = text(fs, a);
         else
             return;
@@ -2710,6 +2840,40 @@ static void add_export(file_state *fs, scan_state *st, const char *name, TSNode 
         return;
     }
     slsec_ptrvec_push(fs->f->a, &st->exports, e);
+}
+
+/* Can collect() leave n's subtree alone, its outcome unchanged? Only in
+ * Python, and only when the outbound calls are not wanted from this file
+ * (they are in every expression): then collect() looks for imports,
+ * assignments and function and class definitions, all of them
+ * statements, and a Python expression holds no statement (a lambda's body
+ * is an expression too). So an expression is left alone, which spares
+ * listing most of a file's nodes, when
+ *  - its subtree has no ERROR or MISSING node (error recovery may put
+ *    anything anywhere), and
+ *  - it cannot reach the depth bound, where collect() would have noted
+ *    the truncation: below an expression, every level is shorter than
+ *    the one above by a byte at least (a bracket, an operator, a dot, a
+ *    keyword, an argument after the callee), but for the last two (a
+ *    dotted_name or keyword_identifier around an identifier, a string's
+ *    content around an escape), so it is at most its length + 2 deep. */
+static bool nothing_to_collect(file_state *fs, TSNode n, code_kind named, int depth)
+{
+    if (fs->f->lang != 2 || (fs->primary == fs && fs->f->outbound))
+        return false;
+    switch (named) {
+    case K_call: case K_argument_list: case K_keyword_argument: case K_attribute: case K_subscript:
+    case K_slice: case K_string: case K_concatenated_string: case K_interpolation: case K_binary_operator:
+    case K_unary_operator: case K_comparison_operator: case K_boolean_operator: case K_not_operator:
+    case K_conditional_expression: case K_parenthesized_expression: case K_await: case K_tuple: case K_list:
+    case K_set: case K_dictionary: case K_pair: case K_list_comprehension: case K_dictionary_comprehension:
+    case K_set_comprehension: case K_generator_expression: case K_named_expression: case K_lambda:
+        break;
+    default:
+        return false;
+    }
+    uint32_t span = ts_node_end_byte(n) - ts_node_start_byte(n);
+    return !ts_node_has_error(n) && (uint64_t)depth + span + 2 <= fs->f->max_depth;
 }
 
 /* One pass over the file: imports, top-level functions, constant
@@ -2722,118 +2886,121 @@ static void collect(file_state *fs, scan_state *st, TSNode n, int depth, bool to
             fs->f->truncated = true;
         return;
     }
-    const char *type = ts_node_type(n);
+    code_kind type;
+    code_kind named = kinds_of(n, &type);
     if (fs->primary == fs && fs->f->outbound)
-        outbound_collect(fs, n, type);
-    if (strcmp(type, "import_statement") == 0 && fs->f->lang == 1) {
+        outbound_collect(fs, n, type, named);
+    if (type == K_import_statement && fs->f->lang == 1) {
         js_import_alias(fs, n);
         return;
     }
-    if ((strcmp(type, "import_statement") == 0 || strcmp(type, "import_from_statement") == 0) && fs->f->lang == 2) {
+    if ((type == K_import_statement || type == K_import_from_statement) && fs->f->lang == 2) {
         py_import_alias(fs, n);
         return;
     }
-    if (strcmp(type, "variable_declarator") == 0) {
+    if (type == K_variable_declarator) {
         js_require_alias(fs, n);
         /* const run = util.promisify(cp.exec): `run` is what it wraps */
-        TSNode pv = unwrap(field(n, "value"));
-        if (is(field(n, "name"), "identifier") && is(pv, "call_expression")) {
+        TSNode pv = unwrap(field(n, F_value));
+        if (is(field(n, F_name), K_identifier) && is(pv, K_call_expression)) {
             const char *callee = callee_of(fs, pv);
             if (strcmp(callee, "util.promisify") == 0 || strcmp(callee, "promisify") == 0 ||
                 strcmp(callee, "util.promisify.promisify") == 0) {
-                const char *target = canon(fs, positional(pv, 0), 0);
+                const char *target = canon(fs, positional(fs, pv, 0), 0);
                 if (strcmp(target, "?") != 0)
-                    add_alias(fs, text(fs, field(n, "name")), target);
+                    add_alias(fs, text(fs, field(n, F_name)), target);
             }
         }
-        TSNode name = field(n, "name"), value = unwrap(field(n, "value"));
-        if (is(name, "identifier") && is_function_node(value) && top)
+        TSNode name = field(n, F_name), value = unwrap(field(n, F_value));
+        if (is(name, K_identifier) && is_function_node(value) && top)
             add_function(fs, text(fs, name), value);
-        if (is(name, "identifier") && constant_collection(fs, value))
+        if (is(name, K_identifier) && constant_collection(fs, value))
             slsec_strmap_put(fs->consts, text(fs, name), (void *)1);
-        const char *cv = top && is(name, "identifier") ? configured_value(fs, value) : NULL;
+        const char *cv = top && is(name, K_identifier) ? configured_value(fs, value) : NULL;
         if (cv) /* const API = 'https://api.example.com' or process.env.API_URL */
             slsec_strmap_put(fs->strings, text(fs, name), (void *)cv);
     }
-    if (strcmp(type, "assignment") == 0 && fs->f->lang == 2) {
-        TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
-        if (is(left, "identifier") && constant_collection(fs, right))
+    if (type == K_assignment && fs->f->lang == 2) {
+        TSNode left = field(n, F_left), right = unwrap(field(n, F_right));
+        if (is(left, K_identifier) && constant_collection(fs, right))
             slsec_strmap_put(fs->consts, text(fs, left), (void *)1);
-        const char *cv = top && is(left, "identifier") ? configured_value(fs, right) : NULL;
+        const char *cv = top && is(left, K_identifier) ? configured_value(fs, right) : NULL;
         if (cv)
             slsec_strmap_put(fs->strings, text(fs, left), (void *)cv);
         /* parser = etree.XMLParser(resolve_entities=False) */
-        if (is(left, "identifier") && is(right, "call") && strstr(text(fs, right), "resolve_entities=False"))
+        if (is(left, K_identifier) && is(right, K_call) && strstr(text(fs, right), "resolve_entities=False"))
             slsec_strmap_put(fs->consts, slsec_arena_printf(fs->f->a, "safe-parser:%s", text(fs, left)), (void *)1);
     }
-    if ((strcmp(type, "function_declaration") == 0 || strcmp(type, "generator_function_declaration") == 0 ||
-         strcmp(type, "function_definition") == 0) && top) {
-        add_function(fs, text(fs, field(n, "name")), n);
+    if ((type == K_function_declaration || type == K_generator_function_declaration ||
+         type == K_function_definition) && top) {
+        add_function(fs, text(fs, field(n, F_name)), n);
     }
-    if (strcmp(type, "export_statement") == 0) {
-        TSNode decl = field(n, "declaration");
-        if (is(decl, "function_declaration") || is(decl, "generator_function_declaration")) {
-            const char *nm = text(fs, field(decl, "name"));
+    if (type == K_export_statement) {
+        TSNode decl = field(n, F_declaration);
+        if (is(decl, K_function_declaration) || is(decl, K_generator_function_declaration)) {
+            const char *nm = text(fs, field(decl, F_name));
             add_function(fs, nm, decl);
             add_export(fs, st, nm, decl);
-        } else if (is(decl, "lexical_declaration") || is(decl, "variable_declaration")) {
-            kids kids_k = kids_of(fs->f->a, decl);
+        } else if (is(decl, K_lexical_declaration) || is(decl, K_variable_declaration)) {
+            kids kids_k = kids_of(fs, decl);
             uint32_t k = kids_k.n;
             for (uint32_t i = 0; i < k; i++) {
                 TSNode d = kid(&kids_k, i);
-                if (is(d, "variable_declarator") && is(field(d, "name"), "identifier"))
-                    add_export(fs, st, text(fs, field(d, "name")), field(d, "value"));
+                if (is(d, K_variable_declarator) && is(field(d, F_name), K_identifier))
+                    add_export(fs, st, text(fs, field(d, F_name)), field(d, F_value));
             }
         } else {
             /* export { local as name } */
-            kids kids_k = kids_of(fs->f->a, n);
+            kids kids_k = kids_of(fs, n);
             uint32_t k = kids_k.n;
             for (uint32_t i = 0; i < k; i++) {
                 TSNode cl = kid(&kids_k, i);
-                if (!is(cl, "export_clause"))
+                if (!is(cl, K_export_clause))
                     continue;
-                kids kids_m = kids_of(fs->f->a, cl);
+                kids kids_m = kids_of(fs, cl);
                 uint32_t m = kids_m.n;
                 for (uint32_t q = 0; q < m; q++) {
                     TSNode spec = kid(&kids_m, q);
-                    TSNode nm = field(spec, "name"), al = field(spec, "alias");
+                    TSNode nm = field(spec, F_name), al = field(spec, F_alias);
                     add_export(fs, st, text(fs, ts_node_is_null(al) ? nm : al), nm);
                 }
             }
         }
     }
-    if (strcmp(type, "assignment_expression") == 0) {
+    if (type == K_assignment_expression) {
         /* exports.h = ...; module.exports.h = ...; module.exports = { h, g: fn } */
-        TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
+        TSNode left = field(n, F_left), right = unwrap(field(n, F_right));
         const char *l = text(fs, left);
         if (strncmp(l, "exports.", 8) == 0)
             add_export(fs, st, l + 8, right);
         else if (strncmp(l, "module.exports.", 15) == 0)
             add_export(fs, st, l + 15, right);
-        else if (strcmp(l, "module.exports") == 0 && is(right, "object")) {
-            kids kids_k = kids_of(fs->f->a, right);
+        else if (strcmp(l, "module.exports") == 0 && is(right, K_object)) {
+            kids kids_k = kids_of(fs, right);
             uint32_t k = kids_k.n;
             for (uint32_t i = 0; i < k; i++) {
                 TSNode p = kid(&kids_k, i);
-                if (is(p, "shorthand_property_identifier"))
+                if (is(p, K_shorthand_property_identifier))
                     add_export(fs, st, text(fs, p), p);
-                else if (is(p, "pair"))
-                    add_export(fs, st, key_name(fs, field(p, "key")), field(p, "value"));
-                else if (is(p, "method_definition"))
-                    add_export(fs, st, text(fs, field(p, "name")), p);
+                else if (is(p, K_pair))
+                    add_export(fs, st, key_name(fs, field(p, F_key)), field(p, F_value));
+                else if (is(p, K_method_definition))
+                    add_export(fs, st, text(fs, field(p, F_name)), p);
             }
         }
     }
-    if (strcmp(type, "shorthand_property_identifier") == 0) {
+    if (type == K_shorthand_property_identifier) {
         /* add_export takes an identifier: treat the shorthand as one */
     }
-    bool nested_scope = is_function_node(n) || strcmp(type, "function_definition") == 0 ||
-                        strcmp(type, "class_declaration") == 0 || strcmp(type, "class_definition") == 0 ||
-                        strcmp(type, "method_definition") == 0;
-    kids kids_k = kids_of(fs->f->a, n);
-    uint32_t k = kids_k.n;
-    for (uint32_t i = 0; i < k; i++)
+    bool nested_scope = function_kind(named) || type == K_function_definition ||
+                        type == K_class_declaration || type == K_class_definition ||
+                        type == K_method_definition;
+    if (nothing_to_collect(fs, n, named, depth))
+        return;
+    kids kids_k = kids_of(fs, n);
+    for (uint32_t i = 0; i < kids_k.n; i++) {
         collect(fs, st, kid(&kids_k, i), depth + 1, top && !nested_scope);
+    }
 }
 
 static void collect_file(file_state *fs)
@@ -2844,6 +3011,7 @@ static void collect_file(file_state *fs)
     fs->functions = slsec_strmap_new(fs->f->a);
     scan_state st = {0};
     collect(fs, &st, fs->f->root, 0, true);
+    fs->collected = true;
     /* exports.q = async (x) => ...: callable from the importer by its exported name */
     for (size_t i = 0; i < st.exports.count; i++) {
         const export_entry *e = st.exports.items[i];
@@ -2884,6 +3052,7 @@ size_t code_taint_file(code_file *f, const char *const *entries, size_t nentries
     file_state fs = {.f = f};
     fs.primary = &fs;
     fs.modules = slsec_strmap_new(f->a);
+    fs.specs = slsec_strmap_new(f->a);
     fs.aliases = slsec_strmap_new(f->a);
     fs.consts = slsec_strmap_new(f->a);
     fs.strings = slsec_strmap_new(f->a);
@@ -2895,7 +3064,11 @@ size_t code_taint_file(code_file *f, const char *const *entries, size_t nentries
         fs.urls_of = slsec_strmap_new(f->a);
     }
     scan_state st = {0};
+    code_nodes_reset(code_session_nodes(f->session)); /* the last file's nodes are in freed trees */
+    ids_forget();
+    file_nodes = code_session_nodes(f->session);
     collect(&fs, &st, f->root, 0, true);
+    fs.collected = true;
     if (f->outbound)
         record_outbound(&fs);
 
@@ -2905,8 +3078,10 @@ size_t code_taint_file(code_file *f, const char *const *entries, size_t nentries
         TSNode fn;
     } cand;
     size_t cap = st.exports.count + fs.function_list.count, nc = 0;
-    if (cap == 0)
+    if (cap == 0) {
+        file_nodes = NULL;
         return 0; /* nothing imported yet: no module to free */
+    }
     cand *cands = slsec_arena_alloc(f->a, cap * sizeof *cands);
     for (size_t i = 0; i < st.exports.count; i++) {
         export_entry *e = st.exports.items[i];
@@ -2956,5 +3131,6 @@ size_t code_taint_file(code_file *f, const char *const *entries, size_t nentries
         ts_tree_delete(m->tree);
         free((char *)m->src);
     }
+    file_nodes = NULL;
     return analysed;
 }

@@ -27,7 +27,9 @@
  * edges: a function gets the calls of its handler file and of the files
  * that file imports, directly or not (analysed files only, read no
  * second time); code that no function reaches is kept under its file's
- * path, test files excepted.
+ * path, test files excepted. A caller that will not show them
+ * (opts->no_externals: `slsec scan` without --inventory) skips that part
+ * of the walk, about a sixth of its cost.
  */
 #include "scan_internal.h"
 
@@ -89,18 +91,41 @@ static bool line_ignores(slsec_arena *a, const char *text, size_t n, const char 
 
 typedef struct loader_ctx {
     const char *root; /* real path of the scanned root */
+    /* Project files found missing: every analysed file asks for the
+     * modules it imports and the receivers of its calls (`json`, `logger`
+     * are json.py, logger/__init__.py ... of the project?), mostly the
+     * same names from the same folders, and the answer does not change
+     * during a scan. Shared by the threads, under the lock. */
+    pthread_mutex_t lock;
+    slsec_arena *arena;
+    slsec_strmap *missing;
 } loader_ctx;
 
 static char *load_project_file(void *user, const char *relpath, size_t max_bytes, size_t *len)
 {
-    const loader_ctx *l = user;
+    loader_ctx *l = user;
     char full[PATH_MAX], real[PATH_MAX];
-    if (snprintf(full, sizeof full, "%s/%s", l->root, relpath) >= (int)sizeof full || !realpath(full, real))
+    struct stat st;
+    if (snprintf(full, sizeof full, "%s/%s", l->root, relpath) >= (int)sizeof full)
+        return NULL;
+    pthread_mutex_lock(&l->lock);
+    bool known_missing = slsec_strmap_get(l->missing, relpath) != NULL;
+    pthread_mutex_unlock(&l->lock);
+    if (known_missing)
+        return NULL;
+    /* Most candidates do not exist (`json` is not json.py of the project):
+     * one stat says so, where realpath() would look up each folder first. */
+    if (stat(full, &st) != 0) {
+        pthread_mutex_lock(&l->lock);
+        slsec_strmap_put(l->missing, slsec_arena_strdup(l->arena, relpath), (void *)1);
+        pthread_mutex_unlock(&l->lock);
+        return NULL;
+    }
+    if (!realpath(full, real))
         return NULL;
     size_t rl = strlen(l->root);
     if (strncmp(real, l->root, rl) != 0 || (real[rl] != '/' && strcmp(l->root, "/") != 0))
         return NULL;
-    struct stat st;
     if (stat(real, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max_bytes)
         return NULL;
     char *data;
@@ -114,7 +139,7 @@ static char *load_project_file(void *user, const char *relpath, size_t max_bytes
  * imported file's read again (rare: a sink inside an imported helper). */
 static void to_finding(slsec_scan_result *r, const char *relpath, const char *src, size_t len,
                        const slsec_code_hit *h, const slsec_ptrvec *entries, const slsec_rule *rule,
-                       const loader_ctx *lc, size_t max_bytes)
+                       loader_ctx *lc, size_t max_bytes)
 {
     const char *resource = NULL;
     for (size_t i = 0; entries && i < entries->count && !resource; i++) {
@@ -141,7 +166,7 @@ static void to_finding(slsec_scan_result *r, const char *relpath, const char *sr
     const char *reason = NULL;
     char *other = NULL;
     if (h->file) { /* the sink is in an imported file: its own lines hold the suppression */
-        other = load_project_file((void *)lc, h->file, max_bytes, &len);
+        other = load_project_file(lc, h->file, max_bytes, &len);
         src = other;
         if (!other)
             len = 0;
@@ -181,29 +206,50 @@ typedef struct code_batch {
     atomic_size_t next;
     const slsec_code_limits *lim;
     const slsec_code_loader *loader;
+    bool externals; /* list each file's outbound calls (not when nobody shows them: opts->no_externals) */
 } code_batch;
 
-static void analyse_one(const code_batch *b, code_job *j)
+/* One thread's share of a batch, with the session (parsers, memo
+ * tables) it keeps from batch to batch: made once per thread slot for
+ * the whole pass, not for each batch. */
+typedef struct code_worker_arg {
+    code_batch *batch;
+    slsec_code_session *session;
+} code_worker_arg;
+
+/* Reads a job's file into j->data; NULL, with the warning that says why,
+ * when it cannot be analysed. */
+static void read_one(const code_batch *b, code_job *j)
+{
+    const scan_input *in = j->in;
+    slsec_diag d;
+    if (slsec_read_file(in->path, b->lim->max_file_bytes, &j->data, &j->len, &d) != SLSEC_OK) {
+        /* Why not, in the order it was always told: the file vanished (the
+         * walk reported unreadable files already), is over the limit, or
+         * could not be read. Asked only now: a stat per file costs a path
+         * look-up, and the read checks the size anyway. */
+        j->data = NULL;
+        struct stat st;
+        if (stat(in->path, &st) != 0)
+            return;
+        if ((size_t)st.st_size > b->lim->max_file_bytes) {
+            j->stats.skipped++;
+            slsec_diags_addf(&j->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0,
+                             "source file of %lld bytes is over the %zu-byte code analysis limit "
+                             "(--max-code-size); not analysed",
+                             (long long)st.st_size, b->lim->max_file_bytes);
+            return;
+        }
+        slsec_diags_addf(&j->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0, "%s", d.message);
+    }
+}
+
+static void analyse_one(const code_batch *b, code_job *j, slsec_code_session *session)
 {
     const scan_input *in = j->in;
     slsec_code_lang lang = slsec_code_lang_of(in->relpath);
-    struct stat st;
-    if (stat(in->path, &st) != 0)
-        return; /* the walk reported unreadable files already */
-    if ((size_t)st.st_size > b->lim->max_file_bytes) {
-        j->stats.skipped++;
-        slsec_diags_addf(&j->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0,
-                         "source file of %lld bytes is over the %zu-byte code analysis limit "
-                         "(--max-code-size); not analysed",
-                         (long long)st.st_size, b->lim->max_file_bytes);
+    if (!j->data)
         return;
-    }
-    slsec_diag d;
-    if (slsec_read_file(in->path, b->lim->max_file_bytes, &j->data, &j->len, &d) != SLSEC_OK) {
-        slsec_diags_addf(&j->warnings, SLSEC_DIAG_WARNING, in->relpath, 0, 0, "%s", d.message);
-        j->data = NULL;
-        return;
-    }
     const char **names = NULL;
     size_t nnames = j->mine ? j->mine->count : 0;
     if (nnames) {
@@ -214,17 +260,29 @@ static void analyse_one(const code_batch *b, code_job *j)
             names[k] = ((const slsec_code_entry *)j->mine->items[k])->export_name;
     }
     j->scratch = slsec_arena_new();
-    slsec_code_analyze(j->scratch, in->relpath, lang, j->data, j->len, names, nnames, b->lim, b->loader, &j->hits,
-                       &j->outbound, &j->stats, &j->warnings);
+    slsec_code_session_analyze(session, j->scratch, in->relpath, lang, j->data, j->len, names, nnames, b->lim,
+                               b->loader, &j->hits, b->externals ? &j->outbound : NULL, &j->stats, &j->warnings);
     free(names);
 }
 
+/* Files a thread takes at once: it reads them, then analyses them. Reads
+ * between parses cost about twice as much as reads in a row (measured on
+ * the generated bench repository: the parse leaves the kernel's copy
+ * path cold), and a few files keep the threads evenly loaded. */
+#define CODE_CHUNK 8
+
 static void *code_worker(void *arg)
 {
-    code_batch *b = arg;
-    size_t i;
-    while ((i = atomic_fetch_add(&b->next, 1)) < b->count)
-        analyse_one(b, &b->jobs[i]);
+    code_worker_arg *w = arg;
+    code_batch *b = w->batch;
+    size_t first;
+    while ((first = atomic_fetch_add(&b->next, CODE_CHUNK)) < b->count) {
+        size_t end = b->count - first < CODE_CHUNK ? b->count : first + CODE_CHUNK;
+        for (size_t i = first; i < end; i++)
+            read_one(b, &b->jobs[i]);
+        for (size_t i = first; i < end; i++)
+            analyse_one(b, &b->jobs[i], w->session);
+    }
     return NULL;
 }
 
@@ -386,7 +444,9 @@ void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan
     slsec_strmap *entries = slsec_code_entries(r->arena, r->app, r->root, &r->warnings);
     slsec_code_stats stats = {0};
     char root_real[PATH_MAX];
-    loader_ctx lc = {.root = realpath(r->root, root_real) ? root_real : r->root};
+    loader_ctx lc = {.root = realpath(r->root, root_real) ? root_real : r->root, .arena = slsec_arena_new()};
+    lc.missing = slsec_strmap_new(lc.arena);
+    pthread_mutex_init(&lc.lock, NULL);
     slsec_code_loader loader = {.read = load_project_file, .user = &lc};
 
     int threads = opts->jobs;
@@ -400,6 +460,9 @@ void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan
     slsec_arena *link_arena = slsec_arena_new();
     slsec_ptrvec sources = {0};
     slsec_strmap *source_by_path = slsec_strmap_new(link_arena);
+    slsec_code_session *sessions[16] = {0};
+    for (int t = 0; t < threads; t++)
+        sessions[t] = slsec_code_session_new();
     code_job jobs[CODE_BATCH];
     for (size_t first = 0; first < w->code.count; first += CODE_BATCH) {
         size_t n = w->code.count - first < CODE_BATCH ? w->code.count - first : CODE_BATCH;
@@ -408,14 +471,18 @@ void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan
             jobs[k].in = w->code.items[first + k];
             jobs[k].mine = slsec_strmap_get(entries, jobs[k].in->relpath);
         }
-        code_batch b = {.jobs = jobs, .count = n, .lim = &lim, .loader = &loader};
+        code_batch b = {.jobs = jobs, .count = n, .lim = &lim, .loader = &loader, .externals = !opts->no_externals};
         atomic_init(&b.next, 0);
         pthread_t tids[16];
+        code_worker_arg args[16];
         int started = 0;
-        for (int t = 1; t < threads && (size_t)t < n; t++)
-            if (pthread_create(&tids[started], NULL, code_worker, &b) == 0)
+        for (int t = 1; t < threads && (size_t)t < n; t++) {
+            args[started] = (code_worker_arg){.batch = &b, .session = sessions[t]};
+            if (pthread_create(&tids[started], NULL, code_worker, &args[started]) == 0)
                 started++;
-        code_worker(&b);
+        }
+        code_worker_arg mine = {.batch = &b, .session = sessions[0]};
+        code_worker(&mine);
         for (int t = 0; t < started; t++)
             pthread_join(tids[t], NULL);
 
@@ -435,7 +502,7 @@ void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan
                 if (rule && (!enabled || enabled(rule, user)))
                     to_finding(r, j->in->relpath, j->data, j->len, h, j->mine, rule, &lc, lim.max_file_bytes);
             }
-            if (j->scratch && !slsec_strmap_get(source_by_path, j->in->relpath)) {
+            if (j->scratch && b.externals && !slsec_strmap_get(source_by_path, j->in->relpath)) {
                 source_file *sf = keep_source_file(link_arena, j);
                 slsec_ptrvec_push(link_arena, &sources, sf);
                 slsec_strmap_put(source_by_path, sf->relpath, sf);
@@ -444,8 +511,13 @@ void scan_code_run(slsec_scan_result *r, const slsec_scan_opts *opts, const scan
             free(j->data);
         }
     }
-    link_externals(r, link_arena, &sources, source_by_path);
+    for (int t = 0; t < threads; t++)
+        slsec_code_session_free(sessions[t]);
+    if (!opts->no_externals)
+        link_externals(r, link_arena, &sources, source_by_path);
     slsec_arena_free(link_arena);
+    pthread_mutex_destroy(&lc.lock);
+    slsec_arena_free(lc.arena);
     r->code_files = stats.files;
     r->code_handlers = stats.handlers;
 }

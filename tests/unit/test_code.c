@@ -502,6 +502,96 @@ static void test_outbound_imports_and_bounds(void **state)
     free(src);
 }
 
+/* Hits ("RULE:line") and outbound calls ("target/operation:line") of one
+ * analysis, for comparing two of them. */
+static void describe(const slsec_ptrvec *hits, const slsec_code_outbound *o, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < hits->count && len < cap; i++) {
+        const slsec_code_hit *h = hits->items[i];
+        len += (size_t)snprintf(out + len, cap - len, "%s:%d ", h->rule_id, h->line);
+    }
+    for (size_t i = 0; i < o->calls.count && len < cap; i++) {
+        const slsec_code_call *c = o->calls.items[i];
+        len += (size_t)snprintf(out + len, cap - len, "%s/%s:%d ", c->target, c->operation ? c->operation : "",
+                                c->line);
+    }
+}
+
+/* One session for many files, as the scan uses it (one per thread): the
+ * same hits and calls as a fresh analysis of each file, whatever came
+ * before it: another language, or a file whose parse ran out of time (a
+ * parser keeps its state to resume that text; the next file must start
+ * afresh). */
+static void test_session_reuse(void **state)
+{
+    (void)state;
+    static const struct {
+        slsec_code_lang lang;
+        const char *name, *src, *want;
+    } files[] = {
+        {SLSEC_CODE_JS, "a.js",
+         "const cp = require('child_process');\n"
+         "exports.handler = async (event) => {\n"
+         "  cp.exec(event.body.cmd);\n"
+         "  await fetch('https://api.example.com/x');\n"
+         "};\n",
+         "CODE-001:3 api.example.com/:4 "},
+        {SLSEC_CODE_PY, "b.py",
+         "import os, boto3\n"
+         "s3 = boto3.client('s3')\n"
+         "def handler(event, context):\n"
+         "    os.system(event['cmd'])\n"
+         "    s3.put_object(Bucket='b', Key=event['k'])\n",
+         "CODE-001:4 s3/:2 s3/PutObject:5 "},
+        {SLSEC_CODE_TS, "c.ts", "export const handler = async (event: any) => { eval(event.body as string); };\n",
+         "CODE-002:1 "},
+    };
+    slsec_buf slow;
+    slsec_buf_init(&slow);
+    for (int i = 0; i < 20000; i++)
+        slsec_buf_puts(&slow, "x = [1, (2, {'k': [3]}), 4]\n");
+    slsec_code_limits lim, tight;
+    slsec_code_limits_default(&lim);
+    tight = lim;
+    tight.parse_micros = 1;
+
+    slsec_code_session *s = slsec_code_session_new();
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+            slsec_arena *a = slsec_arena_new();
+            slsec_ptrvec hits = {0}, fresh_hits = {0};
+            slsec_code_outbound o = {0}, fresh_o = {0};
+            slsec_code_stats st = {0};
+            slsec_diags w = {0};
+            size_t len = strlen(files[i].src);
+            assert_int_equal(slsec_code_session_analyze(s, a, files[i].name, files[i].lang, files[i].src, len, NULL,
+                                                        0, &lim, NULL, &hits, &o, &st, &w),
+                             SLSEC_OK);
+            assert_int_equal(slsec_code_analyze(a, files[i].name, files[i].lang, files[i].src, len, NULL, 0, &lim,
+                                                NULL, &fresh_hits, &fresh_o, &st, &w),
+                             SLSEC_OK);
+            char got[512], fresh[512];
+            describe(&hits, &o, got, sizeof got);
+            describe(&fresh_hits, &fresh_o, fresh, sizeof fresh);
+            assert_string_equal(got, files[i].want);
+            assert_string_equal(fresh, files[i].want);
+            /* then a file the parser gives up on, in the same language */
+            slsec_code_stats skipped = {0};
+            assert_int_equal(slsec_code_session_analyze(s, a, "slow.py", SLSEC_CODE_PY, slow.data, slow.len, NULL, 0,
+                                                        &tight, NULL, &hits, NULL, &skipped, &w),
+                             SLSEC_EPARSE);
+            assert_int_equal(skipped.skipped, 1);
+            slsec_diags_clear(&w);
+            slsec_arena_free(a);
+        }
+    }
+    slsec_code_session_free(s);
+    slsec_code_session_free(NULL);
+    slsec_buf_free(&slow);
+}
+
 static void write_file(const char *dir, const char *rel, const char *text)
 {
     char path[PATH_MAX];
@@ -582,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_outbound_aws_python),
         cmocka_unit_test(test_outbound_hosts),
         cmocka_unit_test(test_outbound_imports_and_bounds),
+        cmocka_unit_test(test_session_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
