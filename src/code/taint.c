@@ -772,16 +772,23 @@ static const char *configured_value(file_state *fs, TSNode n)
     return NULL;
 }
 
+/* What a substitution of a template literal or f-string stands for, when
+ * the file fixes it (NULL otherwise); *whole: all of it is known. */
+typedef const char *(*substitution_value)(file_state *fs, TSNode expr, int depth, bool *whole);
+
 /* The constant text a template literal or f-string starts with: its
- * literal parts and configured values, up to the first other
- * substitution. */
-static const char *template_prefix(file_state *fs, TSNode n)
+ * literal parts and the values `value` gives its substitutions, up to the
+ * first substitution without one, or until `enough` says the text so far
+ * is all the caller needs. *complete: the whole string is constant. */
+static const char *template_text(file_state *fs, TSNode n, substitution_value value, int depth,
+                                 bool (*enough)(const char *), bool *complete)
 {
     bool py = is(n, K_string);
     code_kind sub_type = py ? K_interpolation : K_template_substitution;
     /* JavaScript: inside the backquotes; Python: between string_start
      * (prefix and quotes) and string_end */
     uint32_t pos = ts_node_start_byte(n), end = ts_node_end_byte(n);
+    *complete = false;
     if (!py && end - pos < 2)
         return NULL; /* not even the two backquotes: a broken tree */
     if (!py) {
@@ -806,21 +813,32 @@ static const char *template_prefix(file_state *fs, TSNode n)
             continue;
         if (ts_node_start_byte(ch) > pos)
             slsec_buf_append(&b, fs->f->src + pos, ts_node_start_byte(ch) - pos);
+        if (enough && b.data && enough(b.data)) {
+            stopped = true;
+            break;
+        }
         TSNode expr = py ? field(ch, F_expression) : named_kid(ch, 0);
-        const char *v = configured_value(fs, expr);
+        bool whole = false;
+        const char *v = value(fs, expr, depth + 1, &whole);
         if (v)
             slsec_buf_puts(&b, v);
-        else
-            stopped = true;
+        stopped = !v || !whole;
         pos = ts_node_end_byte(ch);
     }
-    if (!py && pos == ts_node_start_byte(n))
-        pos++; /* the opening backquote */
-    if (!stopped && end > pos + (py ? 0u : 1u))
-        slsec_buf_append(&b, fs->f->src + pos, end - pos - (py ? 0u : 1u));
+    if (!stopped && end > pos)
+        slsec_buf_append(&b, fs->f->src + pos, end - pos);
     const char *out = slsec_arena_strndup(fs->f->a, b.data ? b.data : "", b.len);
     slsec_buf_free(&b);
+    *complete = !stopped;
     return out;
+}
+
+static const char *configured_substitution(file_state *fs, TSNode expr, int depth, bool *whole)
+{
+    (void)depth;
+    const char *v = configured_value(fs, expr);
+    *whole = v != NULL;
+    return v;
 }
 
 /* The constant text a concatenation, template or f-string starts with
@@ -840,7 +858,7 @@ static const char *literal_prefix(file_state *fs, TSNode n)
     const char *first = NULL;
     bool whole = false; /* the leftmost operand is constant all through */
     if (is(n, K_template_string) || (is(n, K_string) && !is_string_literal(n))) {
-        first = template_prefix(fs, n);
+        first = template_text(fs, n, configured_substitution, 0, NULL, &(bool){false});
     } else {
         first = configured_value(fs, n);
         whole = first != NULL;
@@ -2465,59 +2483,6 @@ static bool authority_ends(const char *prefix)
     return strlen(prefix) > 2048 || (sep && sep[3 + strcspn(sep + 3, "/?#")]);
 }
 
-/* A template literal or f-string: its literal text and constant
- * substitutions, up to the first substitution the file does not fix. */
-static const char *template_url_prefix(file_state *fs, TSNode n, int depth, bool *complete)
-{
-    bool py = is(n, K_string);
-    code_kind sub_type = py ? K_interpolation : K_template_substitution;
-    /* JavaScript: inside the backquotes; Python: between string_start
-     * (prefix and quotes) and string_end */
-    uint32_t pos = ts_node_start_byte(n), end = ts_node_end_byte(n);
-    if (!py && end - pos < 2)
-        return NULL; /* not even the two backquotes: a broken tree */
-    if (!py) {
-        pos++;
-        end--;
-    }
-    slsec_buf b;
-    slsec_buf_init(&b);
-    kids ks = kids_of(fs, n);
-    bool stopped = false;
-    for (uint32_t i = 0; i < ks.n && !stopped; i++) {
-        TSNode ch = kid(&ks, i);
-        if (is(ch, K_string_start)) {
-            pos = ts_node_end_byte(ch);
-            continue;
-        }
-        if (is(ch, K_string_end)) {
-            end = ts_node_start_byte(ch);
-            continue;
-        }
-        if (!is(ch, sub_type))
-            continue;
-        if (ts_node_start_byte(ch) > pos)
-            slsec_buf_append(&b, fs->f->src + pos, ts_node_start_byte(ch) - pos);
-        if (b.data && authority_ends(b.data)) {
-            stopped = true; /* the host is in already; the rest is path and query */
-            break;
-        }
-        TSNode expr = py ? field(ch, F_expression) : named_kid(ch, 0);
-        bool whole = false;
-        const char *v = url_prefix(fs, expr, depth + 1, &whole);
-        if (v)
-            slsec_buf_puts(&b, v);
-        stopped = !v || !whole;
-        pos = ts_node_end_byte(ch);
-    }
-    if (!stopped && end > pos)
-        slsec_buf_append(&b, fs->f->src + pos, end - pos);
-    const char *out = slsec_arena_strndup(fs->f->a, b.data ? b.data : "", b.len);
-    slsec_buf_free(&b);
-    *complete = !stopped;
-    return out;
-}
-
 /* The constant start of a URL expression (literals, names the file binds
  * once to a constant, template literals, f-strings, concatenations,
  * Python % and format()), with *complete set when all of it is constant.
@@ -2550,7 +2515,7 @@ static const char *url_prefix(file_state *fs, TSNode n, int depth, bool *complet
         return memo->prefix;
     }
     if (is(n, K_template_string) || is(n, K_string))
-        return template_url_prefix(fs, n, depth, complete);
+        return template_text(fs, n, url_prefix, depth, authority_ends, complete);
     if (is(n, K_binary_expression) || is(n, K_binary_operator)) {
         const char *op = text(fs, field(n, F_operator));
         TSNode left = unwrap(field(n, F_left));
