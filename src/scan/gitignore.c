@@ -183,22 +183,13 @@ static bool wild_match(wild *w, const char *p, const char *t)
 
 /* ---- loading patterns ------------------------------------------------------------------- */
 
+/* A configuration or ignore file, NUL-terminated; NULL when it cannot be
+ * read or is larger than any real one (it is then left out). */
 static char *read_small_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    slsec_buf b;
-    slsec_buf_init(&b);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < MAX_IGNORE_FILE_BYTES)
-        slsec_buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    if (!b.data)
-        slsec_buf_append(&b, "", 0);
-    return b.data;
+    char *data = NULL;
+    slsec_diag d;
+    return slsec_read_file(path, MAX_IGNORE_FILE_BYTES, &data, len, &d) == SLSEC_OK ? data : NULL;
 }
 
 static void parse_patterns(slsec_gitignore *g, const char *text, size_t len, const char *base, pattern_list *out)
