@@ -22,22 +22,34 @@
 #include <string.h>
 
 
-/* The archive a function deploys, as a path inside the root, or NULL. */
-static const char *package_path(slsec_arena *a, const char *root, const slsec_function *fn, const char **shown)
+/* The archive a function deploys, as a real path inside the root, or NULL;
+ * *shown is that path relative to the root. Functions of one service
+ * usually share one package: each code path is resolved once (`seen`
+ * maps it to its package_ref, or to the root itself when it has none). */
+typedef struct package_ref {
+    const char *real, *shown;
+} package_ref;
+
+static const package_ref *package_of(slsec_arena *a, const char *root, const char *real_root, slsec_strmap *seen,
+                                     const slsec_function *fn)
 {
     if (!slsec_path_is_package(fn->code_uri) || fn->code_uri[0] == '/')
         return NULL;
     const char *path = slsec_function_code_path(a, root, fn);
     if (!path)
         return NULL;
-    char real[PATH_MAX], real_root[PATH_MAX];
-    if (!realpath(path, real) || !realpath(root, real_root))
-        return NULL;
+    const package_ref *known = slsec_strmap_get(seen, path);
+    if (known)
+        return known->real ? known : NULL;
+    package_ref *ref = slsec_arena_alloc(a, sizeof *ref);
+    slsec_strmap_put(seen, path, ref);
+    char real[PATH_MAX];
     size_t rn = strlen(real_root);
-    if (strncmp(real, real_root, rn) != 0 || real[rn] != '/')
-        return NULL; /* outside the scanned root */
-    *shown = slsec_arena_strdup(a, real + rn + 1);
-    return slsec_arena_strdup(a, real);
+    if (!realpath(path, real) || strncmp(real, real_root, rn) != 0 || real[rn] != '/')
+        return NULL; /* missing, or outside the scanned root */
+    ref->real = slsec_arena_strdup(a, real);
+    ref->shown = ref->real + rn + 1;
+    return ref;
 }
 
 static bool under_node_modules(const char *name)
@@ -75,13 +87,17 @@ size_t deps_read_packaged(slsec_deps_pass *p, slsec_ptrvec *pkgs, slsec_strmap *
 {
     if (!p->app || !p->root)
         return 0;
+    char real_root[PATH_MAX];
+    if (!realpath(p->root, real_root))
+        return 0;
     size_t found = 0;
+    slsec_strmap *seen = slsec_strmap_new(p->arena);
     for (size_t i = 0; i < p->app->functions.count; i++) {
         const slsec_function *fn = p->app->functions.items[i];
-        const char *shown = NULL;
-        const char *path = package_path(p->arena, p->root, fn, &shown);
-        if (!path)
+        const package_ref *pkg = package_of(p->arena, p->root, real_root, seen, fn);
+        if (!pkg)
             continue;
+        const char *path = pkg->real, *shown = pkg->shown;
         slsec_ptrvec *fns = slsec_strmap_get(deployers, shown);
         if (!fns) {
             fns = slsec_arena_alloc(p->arena, sizeof *fns);

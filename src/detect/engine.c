@@ -49,6 +49,9 @@ static char init_error[512];
  * per kind, -1 when the table's trigger is not the one runs.c implements. */
 static int run_det[RUN_KINDS];
 static bool *by_hand; /* per detector */
+/* Per detector, the shortest subject its regex can match (PCRE2's own
+ * bound): single values shorter than that skip the call altogether. */
+static uint32_t *min_subject;
 
 /* The triggers a database of `mode` holds: every detector's (or those
  * `only` marks), except, in block mode, those runs.c finds. Their indexes
@@ -104,7 +107,8 @@ static void compile_regexes(void)
     dets = slsec_detectors(&ndet);
     codes = calloc(ndet, sizeof *codes);
     by_hand = calloc(ndet, sizeof *by_hand);
-    if (!codes || !by_hand)
+    min_subject = calloc(ndet, sizeof *min_subject);
+    if (!codes || !by_hand || !min_subject)
         slsec_oom();
     for (unsigned k = 0; k < RUN_KINDS; k++) {
         run_det[k] = -1;
@@ -128,6 +132,8 @@ static void compile_regexes(void)
             return;
         }
         pcre2_jit_compile(codes[i], PCRE2_JIT_COMPLETE); /* the interpreter still works if JIT is absent */
+        if (pcre2_pattern_info(codes[i], PCRE2_INFO_MINLENGTH, &min_subject[i]) != 0)
+            min_subject[i] = 0;
     }
 }
 
@@ -360,7 +366,7 @@ static const slsec_detector *detect_in(const char *s, size_t n, size_t a, size_t
         slsec_oom();
     const slsec_detector *found = NULL;
     for (size_t i = 0; i < ndet && !found; i++) {
-        if ((dets[i].generic && !shape_only) || dets[i].cls != SLSEC_DETECT_SECRET)
+        if ((dets[i].generic && !shape_only) || dets[i].cls != SLSEC_DETECT_SECRET || n < min_subject[i])
             continue;
         PCRE2_SIZE off = 0;
         while (off <= n && pcre2_match(codes[i], (PCRE2_SPTR)s, n, off, 0, md, NULL) > 0) {

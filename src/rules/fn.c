@@ -282,9 +282,11 @@ bool slsec_rules_secret_name(const char *name)
         if (strcmp(last, suf) == 0)
             return false;
         /* Two-word suffixes (KEY_ID). */
-        size_t sl = strlen(suf), ul = strlen(up);
-        if (strchr(suf, '_') && ul > sl && strcmp(up + ul - sl, suf) == 0 && up[ul - sl - 1] == '_')
-            return false;
+        if (strchr(suf, '_')) {
+            size_t sl = strlen(suf);
+            if (j > sl && strcmp(up + j - sl, suf) == 0 && up[j - sl - 1] == '_')
+                return false;
+        }
     }
     for (size_t i = 0; i < sizeof secret_words / sizeof secret_words[0]; i++)
         if (strstr(up, secret_words[i]))
@@ -343,8 +345,28 @@ static const char *redact(slsec_arena *a, const char *s, size_t n)
     return slsec_arena_printf(a, "%s... (%zu characters)", head, n);
 }
 
+/* key_shape's answer for one value. Provider-wide environment variables
+ * repeat the same values in every function of a service, so each distinct
+ * value is looked at once. */
+typedef struct shape_seen {
+    const char *shape;
+    size_t start, len;
+} shape_seen;
+
+static const shape_seen *value_shape(slsec_arena *a, slsec_strmap *seen, const char *val)
+{
+    shape_seen *s = slsec_strmap_get(seen, val);
+    if (!s) {
+        s = slsec_arena_alloc(a, sizeof *s);
+        s->shape = key_shape(a, val, &s->start, &s->len);
+        slsec_strmap_put(seen, val, s);
+    }
+    return s;
+}
+
 static void check_env_secrets(slsec_check_ctx *ctx)
 {
+    slsec_strmap *seen = slsec_strmap_new(ctx->arena);
     for (size_t i = 0; i < ctx->app->functions.count; i++) {
         const slsec_function *fn = ctx->app->functions.items[i];
         for (size_t k = 0; k < fn->env.count; k++) {
@@ -355,8 +377,9 @@ static void check_env_secrets(slsec_check_ctx *ctx)
             const char *val = slsec_node_str(v);
             if (!val || !*val || strlen(val) != v->len)
                 continue;
-            size_t start = 0, len = 0;
-            const char *shape = key_shape(ctx->arena, val, &start, &len);
+            const shape_seen *seen_as = value_shape(ctx->arena, seen, val);
+            size_t start = seen_as->start, len = seen_as->len;
+            const char *shape = seen_as->shape;
             const char *what = NULL;
             if (shape) {
                 what = slsec_arena_printf(ctx->arena, "value that looks like %s", shape);
