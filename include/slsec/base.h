@@ -101,6 +101,9 @@ void slsec_buf_free(slsec_buf *b);
 void slsec_buf_append(slsec_buf *b, const char *s, size_t n);
 void slsec_buf_puts(slsec_buf *b, const char *s);
 void slsec_buf_putc(slsec_buf *b, char c);
+/* Room for exactly n more bytes at the end, returned for the caller to
+ * fill (the buffer's length already counts them; the terminator is set). */
+char *slsec_buf_extend(slsec_buf *b, size_t n);
 void slsec_buf_printf(slsec_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void slsec_buf_reset(slsec_buf *b);
 

@@ -339,6 +339,15 @@ void slsec_buf_append(slsec_buf *b, const char *s, size_t n)
 
 void slsec_buf_puts(slsec_buf *b, const char *s) { slsec_buf_append(b, s, strlen(s)); }
 
+char *slsec_buf_extend(slsec_buf *b, size_t n)
+{
+    buf_reserve(b, n);
+    char *p = b->data + b->len;
+    b->len += n;
+    b->data[b->len] = '\0';
+    return p;
+}
+
 void slsec_buf_putc(slsec_buf *b, char c)
 {
     if (b->len + 2 > b->cap)

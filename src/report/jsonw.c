@@ -14,15 +14,16 @@
 #include <stdio.h>
 #include <string.h>
 
-static void indent(slsec_jw *w)
+/* A line break, the separator before it when `comma`, and the
+ * indentation, written in one go: reports are mostly this. */
+static void new_line(slsec_jw *w, bool comma)
 {
-    static const char blanks[] = "                                                                ";
-    slsec_buf_putc(w->b, '\n');
-    for (size_t spaces = 2 * (size_t)w->depth; spaces;) {
-        size_t n = spaces < sizeof blanks - 1 ? spaces : sizeof blanks - 1;
-        slsec_buf_append(w->b, blanks, n);
-        spaces -= n;
-    }
+    size_t spaces = 2 * (size_t)w->depth;
+    char *p = slsec_buf_extend(w->b, comma + 1 + spaces);
+    if (comma)
+        *p++ = ',';
+    *p++ = '\n';
+    memset(p, ' ', spaces);
 }
 
 /* What goes before a value or a key: a separator and the indentation,
@@ -35,10 +36,9 @@ static void before_item(slsec_jw *w)
     }
     if (w->depth == 0)
         return;
-    if (!w->first[w->depth - 1])
-        slsec_buf_putc(w->b, ',');
+    bool comma = !w->first[w->depth - 1];
     w->first[w->depth - 1] = false;
-    indent(w);
+    new_line(w, comma);
 }
 
 void slsec_jw_init(slsec_jw *w, slsec_buf *b)
@@ -60,7 +60,7 @@ void slsec_jw_close(slsec_jw *w, char bracket)
 {
     w->depth--;
     if (w->depth < SLSEC_JW_MAX_DEPTH && !w->first[w->depth])
-        indent(w);
+        new_line(w, false);
     slsec_buf_putc(w->b, bracket);
 }
 
@@ -68,14 +68,26 @@ void slsec_jw_close(slsec_jw *w, char bracket)
  * runs, valid UTF-8 passes as it is, each byte of an invalid sequence
  * becomes U+FFFD (as slsec_rpt_utf8_clean does) and control characters
  * are escaped. */
+static bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 static void quoted(slsec_buf *b, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n && plain_ascii(p[i]))
+        i++;
+    if (i == n) { /* nearly every string of a report: one copy */
+        char *o = slsec_buf_extend(b, n + 2);
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        return;
+    }
     slsec_buf_putc(b, '"');
-    size_t run = 0, i = 0;
+    size_t run = 0;
     while (i < n) {
         unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        if (plain_ascii(c)) {
             i++;
             continue;
         }
@@ -132,7 +144,14 @@ void slsec_jw_str(slsec_jw *w, const char *s)
 void slsec_jw_int(slsec_jw *w, long long v)
 {
     before_item(w);
-    slsec_buf_printf(w->b, "%lld", v);
+    char digits[24], *end = digits + sizeof digits, *p = end;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    slsec_buf_append(w->b, p, (size_t)(end - p));
 }
 
 void slsec_jw_bool(slsec_jw *w, bool v)

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -787,6 +788,14 @@ static void test_jsonw_matches_jansson(void **state)
     slsec_jw_str(&w, odd);
     slsec_jw_key(&w, "n");
     slsec_jw_int(&w, -42);
+    slsec_jw_key(&w, "zero");
+    slsec_jw_int(&w, 0);
+    slsec_jw_key(&w, "min");
+    slsec_jw_int(&w, LLONG_MIN);
+    slsec_jw_key(&w, "max");
+    slsec_jw_int(&w, LLONG_MAX);
+    slsec_jw_key(&w, "plain");
+    slsec_jw_str(&w, "only printable ASCII");
     slsec_jw_key(&w, "empty_list");
     slsec_jw_open(&w, '[');
     slsec_jw_close(&w, ']');
@@ -808,6 +817,10 @@ static void test_jsonw_matches_jansson(void **state)
     json_t *root = json_object();
     json_object_set_new(root, "s", slsec_rpt_jstr(odd));
     json_object_set_new(root, "n", json_integer(-42));
+    json_object_set_new(root, "zero", json_integer(0));
+    json_object_set_new(root, "min", json_integer(LLONG_MIN));
+    json_object_set_new(root, "max", json_integer(LLONG_MAX));
+    json_object_set_new(root, "plain", json_string("only printable ASCII"));
     json_object_set_new(root, "empty_list", json_array());
     json_object_set_new(root, "empty_object", json_object());
     json_t *list = json_array();
