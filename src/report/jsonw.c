@@ -11,6 +11,7 @@
  */
 #include "report_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,12 +71,31 @@ void slsec_jw_close(slsec_jw *w, char bracket)
  * are escaped. */
 static bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
+/* How many leading bytes of p[0..n) are plain_ascii, eight at a time
+ * (the classic zero-byte test on a 64-bit word): reports are megabytes of
+ * such text. */
+static size_t plain_prefix(const unsigned char *p, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+        uint64_t special = (x - ones * 0x20) | (quote - ones) | (backslash - ones);
+        /* A byte below 0x20, equal to '"' or '\\', or with its high bit set. */
+        if (((special & ~x) | x) & highs)
+            break;
+    }
+    while (i < n && plain_ascii(p[i]))
+        i++;
+    return i;
+}
+
 static void quoted(slsec_buf *b, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n && plain_ascii(p[i]))
-        i++;
+    size_t i = plain_prefix(p, n);
     if (i == n) { /* nearly every string of a report: one copy */
         char *o = slsec_buf_extend(b, n + 2);
         o[0] = '"';
