@@ -52,6 +52,17 @@
 #ifndef SLSEC_GUARD_MAX_PARAM_BYTES
 #define SLSEC_GUARD_MAX_PARAM_BYTES 8192u /* a query string or path validated by a schema */
 #endif
+#ifndef SLSEC_GUARD_STREAM_WATERMARK
+#define SLSEC_GUARD_STREAM_WATERMARK (512u * 1024u) /* response bytes waiting for a slow client past which
+                                                       the upstream is not read */
+#endif
+#ifndef SLSEC_GUARD_MAX_UPSTREAM_BUFFER
+#define SLSEC_GUARD_MAX_UPSTREAM_BUFFER (8u * 1024u * 1024u) /* upstream bytes held before they can be relayed:
+                                                                one chunk of a chunked answer */
+#endif
+#ifndef SLSEC_GUARD_MAX_UPSTREAM_HEADER_BYTES
+#define SLSEC_GUARD_MAX_UPSTREAM_HEADER_BYTES (64u * 1024u) /* an upstream's status line and headers */
+#endif
 #ifndef SLSEC_GUARD_MAX_PENDING_BATCHES
 #define SLSEC_GUARD_MAX_PENDING_BATCHES 64u /* Lambda partial batches awaiting the runtime's response */
 #endif
@@ -143,7 +154,9 @@ typedef struct slsec_jwks_refresh_opts {
 } slsec_jwks_refresh_opts;
 
 /* Starts the thread. `keys` (the ones fetched when the config loaded) is
- * taken over on success; on failure it stays the caller's. */
+ * taken over on success; on failure it stays the caller's. With no keys
+ * (NULL) the first fetch starts at once; until it succeeds every token is
+ * refused (SLSEC_JWT_UNKNOWN_KID). */
 int slsec_jwks_refresher_new(const slsec_jwks_refresh_opts *o, slsec_jwks *keys, slsec_jwks_refresher **out,
                              slsec_diag *d);
 /* Stops the thread (a fetch in progress is abandoned at once) and frees
@@ -328,13 +341,17 @@ typedef struct slsec_guard_cidr {
 typedef struct slsec_guard_trigger {
     bool configured;      /* the lambda: section names this trigger */
     const char *schema_path;
-    slsec_schema *schema; /* each record's message (SQS body, SNS Message, EventBridge detail),
-                             or for S3 the object (slsec_guard_s3_object) */
+    slsec_schema *schema; /* each record's message (SQS body, SNS Message, EventBridge detail,
+                             Kinesis data base64-decoded, the DynamoDB item unmarshalled: NewImage,
+                             else Keys), or for S3 the object (slsec_guard_s3_object) */
     const char *attributes_schema_path;
     slsec_schema *attributes_schema; /* SQS/SNS message attributes as {name: value}; EventBridge:
-                                        the envelope without "detail" */
+                                        the envelope without "detail"; Kinesis: "kinesis" without
+                                        "data"; DynamoDB: eventName and "dynamodb" without the images
+                                        and Keys */
     slsec_guard_waf_mode waf;
-    bool partial_batch;   /* SQS with ReportBatchItemFailures: refuse records, not the batch */
+    bool partial_batch;   /* SQS, Kinesis, DynamoDB Streams with ReportBatchItemFailures: refuse
+                             records, not the batch */
 } slsec_guard_trigger;
 
 typedef struct slsec_guard_config {
@@ -364,7 +381,7 @@ typedef struct slsec_guard_config {
     slsec_waf_opts waf_opts;    /* the waf: section with its defaults */
     slsec_waf *waf;             /* loaded when some route has waf: detect or block */
     bool lambda;                /* a lambda: section: routes need no upstream */
-    slsec_guard_trigger sqs, sns, eventbridge, s3;
+    slsec_guard_trigger sqs, sns, eventbridge, s3, kinesis, dynamodb;
 } slsec_guard_config;
 
 /* Loads guard.yml. Unknown keys, wrong types, a route without an upstream
@@ -372,6 +389,11 @@ typedef struct slsec_guard_config {
  * a JWKS or schema that does not load: SLSEC_EUSAGE/EPARSE/EIO with d at
  * the offending node. Relative file paths are taken from the config's folder. */
 int slsec_guard_config_load(const char *path, slsec_guard_config **out, slsec_diag *d);
+/* slsec_guard_config_load with SLSEC_GUARD_LOAD_* flags. */
+#define SLSEC_GUARD_LOAD_DEFER_JWKS 1u /* a jwks_url is not fetched: the config comes back without keys
+                                          (jwks NULL) for slsec_guard_jwks_start to fetch on its own thread,
+                                          so a reload never waits on the network */
+int slsec_guard_config_load_flags(const char *path, unsigned flags, slsec_guard_config **out, slsec_diag *d);
 int slsec_guard_config_parse(const char *file, const char *text, size_t len, const char *base_dir,
                              slsec_guard_config **out, slsec_diag *d);
 void slsec_guard_config_free(slsec_guard_config *c);
@@ -381,8 +403,10 @@ void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *out);
 /* For a jwks_url config: hands its keys to a slsec_jwks_refresher (TTL
  * jwks_ttl_s, an unknown kid at most once a minute, a failure retried
  * after a minute, 5 s per fetch) that keeps them fresh until the config is
- * freed. Nothing to do for a JWKS file. on_fetch as in
- * slsec_jwks_refresh_opts. On failure the keys stay the config's, unrefreshed. */
+ * freed. A config loaded with SLSEC_GUARD_LOAD_DEFER_JWKS has no keys yet:
+ * its first fetch starts at once, and its on_fetch says when it ended.
+ * Nothing to do for a JWKS file. on_fetch as in slsec_jwks_refresh_opts.
+ * On failure the keys stay the config's, unrefreshed. */
 int slsec_guard_jwks_start(slsec_guard_config *c, void (*on_fetch)(void *user, bool ok, size_t keys, const char *error),
                            void *user, slsec_diag *d);
 /* Verifies a token with the config's keys: the refresher's once started. */
@@ -433,6 +457,8 @@ typedef enum {
     SLSEC_EVENT_SNS,
     SLSEC_EVENT_S3,
     SLSEC_EVENT_EVENTBRIDGE,
+    SLSEC_EVENT_KINESIS,     /* Kinesis Data Streams */
+    SLSEC_EVENT_DYNAMODB,    /* DynamoDB Streams */
 } slsec_event_kind;
 
 const char *slsec_event_kind_name(slsec_event_kind k);
@@ -442,10 +468,10 @@ slsec_event_kind slsec_guard_event_kind(const json_t *event);
 typedef enum {
     SLSEC_EVENT_PASS = 0,   /* handed to the handler as it came */
     SLSEC_EVENT_REFUSE,     /* answered with an invocation error; the handler never sees it */
-    SLSEC_EVENT_PARTIAL,    /* SQS partial batch: the handler gets `event` (the good records only); the
+    SLSEC_EVENT_PARTIAL,    /* partial batch: the handler gets `event` (the good records only); the
                                refused ones are added to its response's batchItemFailures */
-    SLSEC_EVENT_ALL_FAILED, /* SQS partial batch, every record refused: answered with all of them as
-                               batchItemFailures, without the handler */
+    SLSEC_EVENT_ALL_FAILED, /* partial batch, every record refused (or held back): answered with all of
+                               them as batchItemFailures, without the handler */
 } slsec_event_action;
 
 typedef struct slsec_event_decision {
@@ -454,18 +480,21 @@ typedef struct slsec_event_decision {
     char reason[300]; /* "allowed", or why (for a batch, the first refused record's reason); never the event */
     char *event;      /* PARTIAL: the event holding only the records handed over (malloc) */
     size_t event_len;
-    json_t *failed;   /* PARTIAL, ALL_FAILED: the refused records' messageIds, in batch order */
-    json_t *handed;   /* PARTIAL: the messageIds handed to the handler */
+    json_t *failed;   /* PARTIAL, ALL_FAILED: the refused (and held back) records' item identifiers
+                         (SQS messageId, Kinesis/DynamoDB sequence number), in batch order */
+    json_t *handed;   /* PARTIAL: the item identifiers of the records handed to the handler */
 } slsec_event_decision;
 
 /* Decides one Lambda event (the JSON the Runtime API hands out) under the
  * config: HTTP events go through the routes' policy (route, auth, rate
- * limit, schema, WAF); SQS/SNS/EventBridge records through the trigger's
- * schemas and WAF, S3 records through lambda.s3's. One refused record
- * refuses the event, except for SQS with partial_batch (PARTIAL,
- * ALL_FAILED; in a FIFO batch a refused record also fails the records
- * after it in its message group, so the group's order holds). Unparsable
- * events are refused. Free with slsec_event_decision_free. */
+ * limit, schema, WAF); SQS/SNS/EventBridge/Kinesis/DynamoDB records
+ * through the trigger's schemas and WAF, S3 records through lambda.s3's.
+ * One refused record refuses the event, except with partial_batch (SQS,
+ * Kinesis, DynamoDB: PARTIAL, ALL_FAILED). A refused record also fails the
+ * records after it that must not overtake it: in an SQS FIFO batch those
+ * of its message group; in a stream batch (one shard, which Lambda resumes
+ * from its lowest failed record) all of them. Unparsable events are
+ * refused. Free with slsec_event_decision_free. */
 void slsec_guard_event_decide(const slsec_guard_config *c, slsec_ratelimit *rl, const char *event, size_t len,
                               long long now_s, uint64_t now_ns, slsec_event_decision *out);
 void slsec_event_decision_free(slsec_event_decision *d); /* its members; d itself is the caller's */

@@ -30,6 +30,7 @@ typedef struct loader {
     slsec_guard_config *c;
     const char *base_dir;
     slsec_diag *d;
+    unsigned flags; /* SLSEC_GUARD_LOAD_* */
 } loader;
 
 static int err_at(loader *l, const slsec_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -379,7 +380,7 @@ static int load_route(loader *l, const slsec_node *n, slsec_guard_route *r)
     else if (strcmp(auth, "api_key") == 0) r->auth = SLSEC_AUTH_API_KEY;
     else
         return err_at(l, slsec_node_get(n, "auth"), "auth must be jwt, api_key or none");
-    if (r->auth == SLSEC_AUTH_JWT && !l->c->jwks)
+    if (r->auth == SLSEC_AUTH_JWT && !l->c->jwks && !l->c->jwks_url)
         return err_at(l, slsec_node_get(n, "auth"), "auth: jwt needs a top-level jwt: {jwks: FILE}");
     if (r->auth == SLSEC_AUTH_API_KEY && l->c->api_key_count == 0)
         return err_at(l, slsec_node_get(n, "auth"), "auth: api_key needs api_keys with at least one key");
@@ -438,6 +439,8 @@ static int load_jwt(loader *l, const slsec_node *n)
     if (!jwks == !c->jwks_url)
         return err_at(l, n, "jwt needs one of \"jwks\" (a JWKS file) or \"jwks_url\"");
     slsec_diag jd = {0};
+    if (c->jwks_url && (l->flags & SLSEC_GUARD_LOAD_DEFER_JWKS))
+        return SLSEC_OK; /* the caller's slsec_guard_jwks_start fetches them */
     if (c->jwks_url) {
         /* the keys must be there at start: a gateway without them refuses everything */
         rc = slsec_jwks_fetch(c->jwks_url, 5000, &c->jwks, &jd);
@@ -535,8 +538,9 @@ static int load_schema_key(loader *l, const slsec_node *n, const char *key, cons
     return SLSEC_OK;
 }
 
-/* `keys` differ by trigger: partial_batch is SQS's (only an event source
- * mapping reads batchItemFailures), S3 records carry no attributes. */
+/* `keys` differ by trigger: partial_batch is for the triggers whose event
+ * source mapping reads batchItemFailures (SQS, Kinesis, DynamoDB Streams),
+ * S3 records carry no attributes. */
 static int load_trigger(loader *l, const slsec_node *n, const char *what, const char *const *keys,
                         slsec_guard_trigger *t)
 {
@@ -562,8 +566,8 @@ static int load_trigger(loader *l, const slsec_node *n, const char *what, const 
 
 static int load_lambda(loader *l, const slsec_node *n)
 {
-    static const char *const keys[] = {"eventbridge", "s3", "sns", "sqs", NULL};
-    static const char *const sqs_keys[] = {"attributes_schema", "partial_batch", "schema", "waf", NULL};
+    static const char *const keys[] = {"dynamodb", "eventbridge", "kinesis", "s3", "sns", "sqs", NULL};
+    static const char *const batch_keys[] = {"attributes_schema", "partial_batch", "schema", "waf", NULL};
     static const char *const msg_keys[] = {"attributes_schema", "schema", "waf", NULL};
     static const char *const s3_keys[] = {"schema", "waf", NULL};
     int rc;
@@ -572,7 +576,12 @@ static int load_lambda(loader *l, const slsec_node *n)
     slsec_guard_config *c = l->c;
     c->lambda = true;
     const slsec_node *t;
-    if ((t = slsec_node_get(n, "sqs")) && (rc = load_trigger(l, t, "lambda.sqs", sqs_keys, &c->sqs)))
+    if ((t = slsec_node_get(n, "sqs")) && (rc = load_trigger(l, t, "lambda.sqs", batch_keys, &c->sqs)))
+        return rc;
+    if ((t = slsec_node_get(n, "kinesis")) && (rc = load_trigger(l, t, "lambda.kinesis", batch_keys, &c->kinesis)))
+        return rc;
+    if ((t = slsec_node_get(n, "dynamodb")) &&
+        (rc = load_trigger(l, t, "lambda.dynamodb", batch_keys, &c->dynamodb)))
         return rc;
     if ((t = slsec_node_get(n, "sns")) && (rc = load_trigger(l, t, "lambda.sns", msg_keys, &c->sns)))
         return rc;
@@ -694,7 +703,7 @@ static int load_root(loader *l, const slsec_node *root)
         want_waf |= c->routes[i].waf != SLSEC_WAF_OFF;
         c->route_count++;
     }
-    want_waf |= c->sqs.waf || c->sns.waf || c->eventbridge.waf || c->s3.waf;
+    want_waf |= c->sqs.waf || c->sns.waf || c->eventbridge.waf || c->s3.waf || c->kinesis.waf || c->dynamodb.waf;
     /* the rule set costs a second and tens of MB: loaded only when used */
     if (want_waf) {
         long max_body = 1;
@@ -724,7 +733,7 @@ void slsec_guard_config_free(slsec_guard_config *c)
     }
     slsec_jwks_free(c->jwks);
     slsec_waf_free(c->waf);
-    slsec_guard_trigger *triggers[] = {&c->sqs, &c->sns, &c->eventbridge, &c->s3};
+    slsec_guard_trigger *triggers[] = {&c->sqs, &c->sns, &c->eventbridge, &c->s3, &c->kinesis, &c->dynamodb};
     for (size_t i = 0; i < sizeof triggers / sizeof triggers[0]; i++) {
         slsec_schema_free(triggers[i]->schema);
         slsec_schema_free(triggers[i]->attributes_schema);
@@ -734,8 +743,8 @@ void slsec_guard_config_free(slsec_guard_config *c)
     free(c);
 }
 
-int slsec_guard_config_parse(const char *file, const char *text, size_t len, const char *base_dir,
-                             slsec_guard_config **out, slsec_diag *d)
+static int parse_config(const char *file, const char *text, size_t len, const char *base_dir, unsigned flags,
+                        slsec_guard_config **out, slsec_diag *d)
 {
     *out = NULL;
     slsec_guard_config *c = calloc(1, sizeof *c);
@@ -762,7 +771,7 @@ int slsec_guard_config_parse(const char *file, const char *text, size_t len, con
     slsec_doc doc;
     int rc = slsec_doc_parse(c->arena, c->file, text, len, &doc, d);
     if (rc == SLSEC_OK) {
-        loader l = {c, base_dir, d};
+        loader l = {c, base_dir, d, flags};
         rc = load_root(&l, doc.root);
     }
     if (rc) {
@@ -773,7 +782,18 @@ int slsec_guard_config_parse(const char *file, const char *text, size_t len, con
     return SLSEC_OK;
 }
 
+int slsec_guard_config_parse(const char *file, const char *text, size_t len, const char *base_dir,
+                             slsec_guard_config **out, slsec_diag *d)
+{
+    return parse_config(file, text, len, base_dir, 0, out, d);
+}
+
 int slsec_guard_config_load(const char *path, slsec_guard_config **out, slsec_diag *d)
+{
+    return slsec_guard_config_load_flags(path, 0, out, d);
+}
+
+int slsec_guard_config_load_flags(const char *path, unsigned flags, slsec_guard_config **out, slsec_diag *d)
 {
     *out = NULL;
     char *data;
@@ -788,7 +808,7 @@ int slsec_guard_config_load(const char *path, slsec_guard_config **out, slsec_di
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
-    rc = slsec_guard_config_parse(path, data, len, dir, out, d);
+    rc = parse_config(path, data, len, dir, flags, out, d);
     free(data);
     return rc;
 }
@@ -898,7 +918,7 @@ void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *b)
         slsec_buf_printf(b, "%s\"%s\"", i ? ", " : "", c->trusted_proxies[i].text);
     slsec_buf_puts(b, "]\nlimits:\n");
     print_limits(b, "  ", &c->limits);
-    if (c->jwks || c->jwks_refresher) {
+    if (c->jwks || c->jwks_url) {
         size_t nkeys = slsec_jwks_count(c->jwks);
         if (c->jwks_refresher)
             slsec_jwks_refresher_stats(c->jwks_refresher, NULL, NULL, &nkeys);
@@ -925,7 +945,8 @@ void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *b)
     const struct {
         const char *name;
         const slsec_guard_trigger *t;
-    } triggers[] = {{"sqs", &c->sqs}, {"sns", &c->sns}, {"eventbridge", &c->eventbridge}, {"s3", &c->s3}};
+    } triggers[] = {{"sqs", &c->sqs}, {"sns", &c->sns}, {"eventbridge", &c->eventbridge},
+                    {"s3", &c->s3}, {"kinesis", &c->kinesis}, {"dynamodb", &c->dynamodb}};
     static const char *const waf_modes[] = {"off", "detect", "block"};
     if (c->lambda) {
         slsec_buf_puts(b, "lambda:\n");
@@ -939,7 +960,7 @@ void slsec_guard_config_print(const slsec_guard_config *c, slsec_buf *b)
             if (t->attributes_schema_path)
                 slsec_buf_printf(b, "    attributes_schema: \"%s\"\n", t->attributes_schema_path);
             slsec_buf_printf(b, "    waf: %s\n", waf_modes[t->waf]);
-            if (t == &c->sqs)
+            if (t == &c->sqs || t == &c->kinesis || t == &c->dynamodb)
                 slsec_buf_printf(b, "    partial_batch: %s\n", t->partial_batch ? "true" : "false");
         }
     }

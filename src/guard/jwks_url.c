@@ -2,10 +2,12 @@
  * jwks_url.c — JWKS documents over HTTP, and keeping them fresh without
  * ever making a request wait for the network.
  *
- * slsec_jwks_fetch is the one-shot fetch the config loader uses (a config
- * whose keys cannot be fetched does not load). The refresher owns the keys
- * afterwards: a thread of its own refetches them when they reach their
- * TTL, or when a token named a kid they lack. Requests only ever verify,
+ * slsec_jwks_fetch is the one-shot fetch the config loader uses at start
+ * (a config whose keys cannot be fetched does not load). The refresher
+ * owns the keys afterwards: a thread of its own refetches them when they
+ * reach their TTL, or when a token named a kid they lack. A config loaded
+ * to replace a running one comes without keys, and its refresher's first
+ * fetch, at once, is the one that decides whether it may. Requests only ever verify,
  * under a mutex held for that verification (microseconds) and for the
  * pointer swap after a fetch — never across a fetch.
  *
@@ -203,8 +205,8 @@ int slsec_jwks_refresher_new(const slsec_jwks_refresh_opts *o, slsec_jwks *keys,
                              slsec_diag *d)
 {
     *out = NULL;
-    if (!keys || !o->url || o->ttl_ms <= 0 || o->kid_interval_ms < 0 || o->retry_ms <= 0 || o->timeout_ms <= 0) {
-        slsec_diag_set(d, SLSEC_DIAG_ERROR, "", 0, 0, "JWKS refresher: keys, a URL and positive intervals are needed");
+    if (!o->url || o->ttl_ms <= 0 || o->kid_interval_ms < 0 || o->retry_ms <= 0 || o->timeout_ms <= 0) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, "", 0, 0, "JWKS refresher: a URL and positive intervals are needed");
         return SLSEC_EUSAGE;
     }
     /* curl's global state is set up here, before any thread of ours uses curl */
@@ -215,7 +217,7 @@ int slsec_jwks_refresher_new(const slsec_jwks_refresh_opts *o, slsec_jwks *keys,
     r->o = *o;
     r->o.url = r->url;
     r->keys = keys;
-    r->next_ms = mono_ms() + (uint64_t)o->ttl_ms;
+    r->next_ms = mono_ms() + (keys ? (uint64_t)o->ttl_ms : 0);
     atomic_init(&r->stop, false);
     pthread_mutex_init(&r->lock, NULL);
     pthread_condattr_t ca;
@@ -291,7 +293,7 @@ void slsec_jwks_refresher_stats(slsec_jwks_refresher *r, uint64_t *fetched, uint
 int slsec_guard_jwks_start(slsec_guard_config *c, void (*on_fetch)(void *user, bool ok, size_t keys, const char *error),
                            void *user, slsec_diag *d)
 {
-    if (!c->jwks_url || !c->jwks || c->jwks_refresher)
+    if (!c->jwks_url || c->jwks_refresher)
         return SLSEC_OK;
     slsec_jwks_refresh_opts o = {
         .url = c->jwks_url,

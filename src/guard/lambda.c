@@ -8,9 +8,11 @@
  *
  *   API Gateway (REST, HTTP), ALB, function URL  the routes' policy: route,
  *                                                auth, rate limit, schema, WAF
- *   SQS, SNS, EventBridge                        lambda.<trigger>: schemas and
- *                                                WAF on each record's message
- *                                                and attributes
+ *   SQS, SNS, EventBridge, Kinesis,              lambda.<trigger>: schemas and
+ *   DynamoDB Streams                             WAF on each record's message
+ *                                                (Kinesis: data decoded;
+ *                                                DynamoDB: the item
+ *                                                unmarshalled) and attributes
  *   S3                                           lambda.s3: schema and WAF on
  *                                                each record's object key
  *   anything else                                passed
@@ -20,17 +22,23 @@
  * we ask for the next event, so the runtime's long poll simply continues:
  * the handler never sees the event.
  *
- * SQS with partial_batch (the event source mapping reports batch item
- * failures) is decided record by record instead: the runtime gets the
- * event rewritten to the records that passed, and we remember the refused
- * ones until the runtime POSTs that invocation's response, to which they
- * are added as batchItemFailures (slsec_guard_batch_response). When no
- * record passed, we answer the invocation ourselves with all of them.
+ * SQS, Kinesis and DynamoDB Streams with partial_batch (the event source
+ * mapping reports batch item failures) are decided record by record
+ * instead: the runtime gets the event rewritten to the records that
+ * passed, and we remember the refused ones until the runtime POSTs that
+ * invocation's response, to which they are added as batchItemFailures
+ * (slsec_guard_batch_response). When no record passed, we answer the
+ * invocation ourselves with all of them. Records that must not overtake a
+ * refused one (the rest of its SQS FIFO message group; the rest of a
+ * stream batch, since Lambda resumes a shard at its lowest failed record)
+ * are held back with it.
  * Decisions are logged as JSON lines (id, event kind, decision, reason).
  */
 #include "slsec/guard.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -48,7 +56,7 @@
 
 const char *slsec_event_kind_name(slsec_event_kind k)
 {
-    static const char *const names[] = {"unknown", "http", "sqs", "sns", "s3", "eventbridge"};
+    static const char *const names[] = {"unknown", "http", "sqs", "sns", "s3", "eventbridge", "kinesis", "dynamodb"};
     return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 
@@ -65,6 +73,8 @@ slsec_event_kind slsec_guard_event_kind(const json_t *e)
         if (src && strcmp(src, "aws:sqs") == 0) return SLSEC_EVENT_SQS;
         if (src && strcmp(src, "aws:sns") == 0) return SLSEC_EVENT_SNS;
         if (src && strcmp(src, "aws:s3") == 0) return SLSEC_EVENT_S3;
+        if (src && strcmp(src, "aws:kinesis") == 0) return SLSEC_EVENT_KINESIS;
+        if (src && strcmp(src, "aws:dynamodb") == 0) return SLSEC_EVENT_DYNAMODB;
         return SLSEC_EVENT_UNKNOWN;
     }
     if (json_object_get(e, "detail-type") && json_object_get(e, "source") && json_object_get(e, "detail"))
@@ -137,15 +147,44 @@ static bool waf_ok(const slsec_guard_config *c, slsec_guard_waf_mode mode, const
     return true;
 }
 
-static void encode_into(slsec_buf *b, const char *s)
+/* Percent-encodes n bytes (NUL included: a Kinesis record may hold any). */
+static void encode_bytes(slsec_buf *b, const char *s, size_t n)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~", c))
             slsec_buf_putc(b, (char)c);
         else
             slsec_buf_printf(b, "%%%02X", c);
     }
+}
+
+static void encode_into(slsec_buf *b, const char *s)
+{
+    encode_bytes(b, s, strlen(s));
+}
+
+/* Standard base64, as API Gateway sends binary bodies and Kinesis its
+ * data: a malloc'd copy of the bytes (NUL-terminated past *len), or NULL
+ * when the text is not base64. */
+static unsigned char *decode_base64(const char *text, size_t n, size_t *len)
+{
+    unsigned char *bytes = malloc(n + 4);
+    char *url = malloc(n + 1);
+    if (!bytes || !url)
+        slsec_oom();
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (text[i] != '=')
+            url[k++] = text[i] == '+' ? '-' : text[i] == '/' ? '_' : text[i];
+    bool ok = slsec_base64url_decode(url, k, bytes, len);
+    free(url);
+    if (!ok) {
+        free(bytes);
+        return NULL;
+    }
+    bytes[*len] = '\0';
+    return bytes;
 }
 
 /* REST (v1) events carry the query decoded, as maps: encoded again here so
@@ -257,19 +296,8 @@ static bool http_event_allowed(const slsec_guard_config *c, slsec_ratelimit *rl,
     size_t body_len = body ? strlen(body) : 0;
     unsigned char *decoded = NULL;
     if (body && json_is_true(json_object_get(e, "isBase64Encoded"))) {
-        /* standard base64, as API Gateway sends it */
-        decoded = malloc(body_len + 4);
-        char *url = strdup(body);
-        if (!decoded || !url)
-            slsec_oom();
-        size_t k = 0;
-        for (size_t i = 0; i < body_len; i++)
-            if (url[i] != '=')
-                url[k++] = url[i] == '+' ? '-' : url[i] == '/' ? '_' : url[i];
-        bool ok = slsec_base64url_decode(url, k, decoded, &body_len);
-        free(url);
-        if (!ok) {
-            free(decoded);
+        decoded = decode_base64(body, body_len, &body_len);
+        if (!decoded) {
             snprintf(reason, reason_size, "malformed: the body is not base64");
             return false;
         }
@@ -308,13 +336,31 @@ static bool http_event_allowed(const slsec_guard_config *c, slsec_ratelimit *rl,
  * unwrapped into {name: text} (Binary ones as their base64), which the
  * schema then types like query parameters. EventBridge has no attributes;
  * its envelope (source, detail-type, account, resources...) is what says
- * where an event comes from, so it takes their place. */
+ * where an event comes from, so it takes their place. Stream records have
+ * none either: theirs are the record's own fields around the payload
+ * (Kinesis: partitionKey, sequenceNumber...; DynamoDB: eventName,
+ * SequenceNumber, SizeBytes, StreamViewType...), as they come. */
 static json_t *attributes_of(slsec_event_kind kind, json_t *rec)
 {
     json_t *o = json_object();
     if (kind == SLSEC_EVENT_EVENTBRIDGE) {
         json_object_update(o, rec);
         json_object_del(o, "detail");
+        return o;
+    }
+    if (kind == SLSEC_EVENT_KINESIS) {
+        json_object_update(o, json_object_get(rec, "kinesis"));
+        json_object_del(o, "data");
+        return o;
+    }
+    if (kind == SLSEC_EVENT_DYNAMODB) {
+        json_object_update(o, json_object_get(rec, "dynamodb"));
+        json_object_del(o, "NewImage");
+        json_object_del(o, "OldImage");
+        json_object_del(o, "Keys");
+        json_t *name = json_object_get(rec, "eventName");
+        if (name)
+            json_object_set(o, "eventName", name);
         return o;
     }
     json_t *attrs = kind == SLSEC_EVENT_SQS ? json_object_get(rec, "messageAttributes")
@@ -350,35 +396,30 @@ static void attributes_query(slsec_buf *b, json_t *attrs)
     }
 }
 
-/* One record's message (and attributes) under a trigger's policy. */
-static bool message_allowed(const slsec_guard_config *c, const slsec_guard_trigger *t, slsec_event_kind kind,
-                            json_t *message, json_t *rec, size_t index, char *reason, size_t reason_size)
+/* One record's payload (`len` bytes of text, or of anything for Kinesis)
+ * and attributes under a trigger's policy. `doc` is the payload as JSON
+ * when the caller has it, else it is parsed here if needed. */
+static bool payload_allowed(const slsec_guard_config *c, const slsec_guard_trigger *t, slsec_event_kind kind,
+                            const char *text, size_t len, json_t *doc, json_t *rec, size_t index, char *reason,
+                            size_t reason_size)
 {
-    char *text = NULL;
-    json_t *doc = NULL, *attrs = NULL;
+    json_t *attrs = NULL, *parsed = NULL;
     bool allowed = true;
     char why[200];
     if (t->attributes_schema || t->waf != SLSEC_WAF_OFF)
         attrs = attributes_of(kind, rec);
     if (t->attributes_schema) {
-        if (kind != SLSEC_EVENT_EVENTBRIDGE)
+        /* only SQS and SNS attributes are text standing for typed values */
+        if (kind == SLSEC_EVENT_SQS || kind == SLSEC_EVENT_SNS)
             slsec_schema_coerce_params(t->attributes_schema, attrs);
         if (!slsec_schema_validate(t->attributes_schema, attrs, why, sizeof why)) {
             snprintf(reason, reason_size, "record %zu: attributes_schema: %s", index, why);
             allowed = false;
         }
     }
-    if (json_is_string(message)) {
-        text = strdup(json_string_value(message));
-        if (!text)
-            slsec_oom();
-        /* parsed for the schema, and for the WAF's JSON body processor */
-        if (t->schema || t->waf != SLSEC_WAF_OFF)
-            doc = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
-    } else if (message) {
-        text = json_dumps(message, JSON_COMPACT | JSON_ENCODE_ANY);
-        doc = json_incref(message);
-    }
+    /* parsed for the schema, and for the WAF's JSON body processor */
+    if (!doc && text && (t->schema || t->waf != SLSEC_WAF_OFF))
+        doc = parsed = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
     if (allowed && t->schema) {
         if (!doc) {
             snprintf(reason, reason_size, "record %zu: the message is not JSON", index);
@@ -400,10 +441,10 @@ static bool message_allowed(const slsec_guard_config *c, const slsec_guard_trigg
         slsec_buf_init(&body);
         bool structured = json_is_object(doc) || json_is_array(doc);
         if (structured) {
-            slsec_buf_puts(&body, text);
+            slsec_buf_append(&body, text, len);
         } else if (text) {
             slsec_buf_puts(&body, "message=");
-            encode_into(&body, text);
+            encode_bytes(&body, text, len);
         }
         allowed = waf_ok(c, t->waf, "POST", uri.data, NULL,
                          structured ? "application/json" : "application/x-www-form-urlencoded", NULL,
@@ -417,8 +458,140 @@ static bool message_allowed(const slsec_guard_config *c, const slsec_guard_trigg
         }
     }
     json_decref(attrs);
-    json_decref(doc);
+    json_decref(parsed);
+    return allowed;
+}
+
+/* One record's message, text (SQS body, SNS Message) or JSON (EventBridge
+ * detail, a DynamoDB item), under a trigger's policy. */
+static bool message_allowed(const slsec_guard_config *c, const slsec_guard_trigger *t, slsec_event_kind kind,
+                            json_t *message, json_t *rec, size_t index, char *reason, size_t reason_size)
+{
+    if (json_is_string(message))
+        return payload_allowed(c, t, kind, json_string_value(message), json_string_length(message), NULL, rec, index,
+                               reason, reason_size);
+    char *text = message ? json_dumps(message, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    bool allowed = payload_allowed(c, t, kind, text, text ? strlen(text) : 0, message, rec, index, reason,
+                                   reason_size);
     free(text);
+    return allowed;
+}
+
+/* A Kinesis record's payload is its data, base64-decoded: checked like an
+ * SQS body (JSON for the schema; the WAF reads JSON as JSON and anything
+ * else, bytes included, as a form field). */
+static bool kinesis_allowed(const slsec_guard_config *c, json_t *rec, size_t index, char *reason, size_t reason_size)
+{
+    const slsec_guard_trigger *t = &c->kinesis;
+    if (!t->schema && !t->attributes_schema && t->waf == SLSEC_WAF_OFF)
+        return true;
+    json_t *data = json_object_get(json_object_get(rec, "kinesis"), "data");
+    size_t len = 0;
+    unsigned char *bytes =
+        json_is_string(data) ? decode_base64(json_string_value(data), json_string_length(data), &len) : NULL;
+    if (!bytes) {
+        snprintf(reason, reason_size, "record %zu: kinesis.data is %s", index, data ? "not base64" : "missing");
+        return false;
+    }
+    bool allowed = payload_allowed(c, t, SLSEC_EVENT_KINESIS, (const char *)bytes, len, NULL, rec, index, reason,
+                                   reason_size);
+    free(bytes);
+    return allowed;
+}
+
+static json_t *dynamodb_item(json_t *map, unsigned depth);
+
+/* An "N" value: numbers are text in DynamoDB JSON (up to 38 digits): an
+ * integer when it is one that fits, else a double; NULL when not a number. */
+static json_t *dynamodb_number(const char *s)
+{
+    if (!*s || strspn(s, "0123456789+-.eE") != strlen(s))
+        return NULL;
+    char *end;
+    errno = 0;
+    long long i = strtoll(s, &end, 10);
+    if (!*end && errno == 0)
+        return json_integer(i);
+    errno = 0;
+    double d = strtod(s, &end);
+    return *end || errno == ERANGE || !isfinite(d) ? NULL : json_real(d);
+}
+
+/* A DynamoDB attribute value ({"S": "x"}, {"N": "3"}, {"M": {...}}...) as
+ * plain JSON, the way the SDKs unmarshal an item (binary values stay
+ * their base64 text, sets become arrays); NULL when it is not one. */
+static json_t *dynamodb_value(json_t *av, unsigned depth)
+{
+    if (!json_is_object(av) || json_object_size(av) != 1 || depth > SLSEC_GUARD_MAX_JSON_DEPTH)
+        return NULL;
+    void *it = json_object_iter(av);
+    const char *type = json_object_iter_key(it);
+    json_t *v = json_object_iter_value(it);
+    if (strcmp(type, "S") == 0 || strcmp(type, "B") == 0)
+        return json_is_string(v) ? json_incref(v) : NULL;
+    if (strcmp(type, "N") == 0)
+        return json_is_string(v) ? dynamodb_number(json_string_value(v)) : NULL;
+    if (strcmp(type, "BOOL") == 0)
+        return json_is_boolean(v) ? json_incref(v) : NULL;
+    if (strcmp(type, "NULL") == 0)
+        return json_is_true(v) ? json_null() : NULL;
+    if (strcmp(type, "M") == 0)
+        return dynamodb_item(v, depth + 1);
+    bool list = strcmp(type, "L") == 0, numbers = strcmp(type, "NS") == 0;
+    if (!json_is_array(v) || !(list || numbers || strcmp(type, "SS") == 0 || strcmp(type, "BS") == 0))
+        return NULL;
+    json_t *out = json_array();
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item) {
+        json_t *x = list ? dynamodb_value(item, depth + 1)
+                    : !json_is_string(item) ? NULL
+                    : numbers ? dynamodb_number(json_string_value(item))
+                    : json_incref(item);
+        if (!x) {
+            json_decref(out);
+            return NULL;
+        }
+        json_array_append_new(out, x);
+    }
+    return out;
+}
+
+static json_t *dynamodb_item(json_t *map, unsigned depth)
+{
+    if (!json_is_object(map))
+        return NULL;
+    json_t *out = json_object();
+    const char *name;
+    json_t *av;
+    json_object_foreach(map, name, av) {
+        json_t *x = dynamodb_value(av, depth);
+        if (!x) {
+            json_decref(out);
+            return NULL;
+        }
+        json_object_set_new(out, name, x);
+    }
+    return out;
+}
+
+/* A DynamoDB Streams record's payload is the item as the handler will
+ * read it: its NewImage (INSERT, MODIFY with a stream view that has it),
+ * else its Keys (REMOVE, KEYS_ONLY), unmarshalled to plain JSON. */
+static bool dynamodb_allowed(const slsec_guard_config *c, json_t *rec, size_t index, char *reason, size_t reason_size)
+{
+    const slsec_guard_trigger *t = &c->dynamodb;
+    if (!t->schema && !t->attributes_schema && t->waf == SLSEC_WAF_OFF)
+        return true;
+    json_t *ddb = json_object_get(rec, "dynamodb");
+    const char *which = json_object_get(ddb, "NewImage") ? "NewImage" : "Keys";
+    json_t *item = dynamodb_item(json_object_get(ddb, which), 0);
+    if (!item) {
+        snprintf(reason, reason_size, "record %zu: dynamodb.%s is not a DynamoDB item", index, which);
+        return false;
+    }
+    bool allowed = message_allowed(c, t, SLSEC_EVENT_DYNAMODB, item, rec, index, reason, reason_size);
+    json_decref(item);
     return allowed;
 }
 
@@ -506,9 +679,37 @@ static bool record_allowed(const slsec_guard_config *c, slsec_event_kind kind, j
                                reason, reason_size);
     case SLSEC_EVENT_S3:
         return s3_allowed(c, &c->s3, rec, index, reason, reason_size);
+    case SLSEC_EVENT_KINESIS:
+        return kinesis_allowed(c, rec, index, reason, reason_size);
+    case SLSEC_EVENT_DYNAMODB:
+        return dynamodb_allowed(c, rec, index, reason, reason_size);
     default:
         return true;
     }
+}
+
+static const slsec_guard_trigger *trigger_of(const slsec_guard_config *c, slsec_event_kind kind)
+{
+    switch (kind) {
+    case SLSEC_EVENT_SQS: return &c->sqs;
+    case SLSEC_EVENT_SNS: return &c->sns;
+    case SLSEC_EVENT_S3: return &c->s3;
+    case SLSEC_EVENT_EVENTBRIDGE: return &c->eventbridge;
+    case SLSEC_EVENT_KINESIS: return &c->kinesis;
+    case SLSEC_EVENT_DYNAMODB: return &c->dynamodb;
+    default: return NULL;
+    }
+}
+
+/* How batchItemFailures names a record: SQS by messageId, streams by
+ * sequence number. */
+static const char *item_id(slsec_event_kind kind, json_t *rec)
+{
+    if (kind == SLSEC_EVENT_KINESIS)
+        return json_string_value(json_object_get(json_object_get(rec, "kinesis"), "sequenceNumber"));
+    if (kind == SLSEC_EVENT_DYNAMODB)
+        return json_string_value(json_object_get(json_object_get(rec, "dynamodb"), "SequenceNumber"));
+    return json_string_value(json_object_get(rec, "messageId"));
 }
 
 /* The message group a record's successors wait behind, or NULL when order
@@ -524,11 +725,23 @@ static const char *fifo_group(json_t *rec)
     return n >= 5 && strcmp(arn + n - 5, ".fifo") == 0 ? "" : NULL;
 }
 
-/* SQS with ReportBatchItemFailures: each record decided alone. The
- * refused ones go back to the queue (retried until the queue's
- * maxReceiveCount sends them to its dead-letter queue, like a refused
- * batch without partial_batch), the rest reach the handler. */
-static void sqs_partial(const slsec_guard_config *c, json_t *e, slsec_event_decision *out)
+/* The group a record's successors wait behind once it is refused, or NULL
+ * when order does not matter. A stream batch is one group: it comes from
+ * one shard, and Lambda resumes a shard at the lowest sequence number
+ * reported failed, so a record after a refused one that the handler
+ * processed would be processed again at every retry. */
+static const char *order_group(slsec_event_kind kind, json_t *rec)
+{
+    return kind == SLSEC_EVENT_SQS ? fifo_group(rec) : "";
+}
+
+/* A batch whose event source mapping has ReportBatchItemFailures: each
+ * record decided alone. The refused ones (and those held back behind
+ * them) are reported failed and come again (SQS: until the queue's
+ * maxReceiveCount sends them to its dead-letter queue; streams: until the
+ * mapping's retry attempts or record age run out), the rest reach the
+ * handler. */
+static void batch_partial(const slsec_guard_config *c, slsec_event_kind kind, json_t *e, slsec_event_decision *out)
 {
     json_t *records = json_object_get(e, "Records");
     size_t n = json_array_size(records);
@@ -539,18 +752,19 @@ static void sqs_partial(const slsec_guard_config *c, json_t *e, slsec_event_deci
     char first[300] = "";
     for (size_t i = 0; i < n; i++) {
         json_t *rec = json_array_get(records, i);
-        const char *id = json_string_value(json_object_get(rec, "messageId"));
-        /* a failure is reported by messageId: without one, unique, it cannot be */
+        const char *id = item_id(kind, rec);
+        /* a failure is reported by its id: without one, unique, it cannot be */
         if (!id || !*id || json_object_get(seen, id))
             ids_ok = false;
         else
             json_object_set_new(seen, id, json_true());
         char why[300];
-        bool ok = record_allowed(c, SLSEC_EVENT_SQS, rec, i, why, sizeof why);
-        const char *group = fifo_group(rec);
+        bool ok = record_allowed(c, kind, rec, i, why, sizeof why);
+        const char *group = order_group(kind, rec);
         if (ok && group && json_object_get(stopped_groups, group)) {
             ok = false;
-            snprintf(why, sizeof why, "record %zu: held back behind a refused record of its message group", i);
+            snprintf(why, sizeof why, "record %zu: held back behind a refused record of its %s", i,
+                     kind == SLSEC_EVENT_SQS ? "message group" : "shard");
         }
         if (ok) {
             json_array_append(kept, rec);
@@ -570,8 +784,8 @@ static void sqs_partial(const slsec_guard_config *c, json_t *e, slsec_event_deci
         /* PASS: the event goes over untouched */
     } else if (!ids_ok) {
         out->action = SLSEC_EVENT_REFUSE;
-        snprintf(out->reason, sizeof out->reason, "%.200s (the whole batch: a record has no unique messageId)",
-                 first);
+        snprintf(out->reason, sizeof out->reason, "%.200s (the whole batch: a record has no unique %s)", first,
+                 kind == SLSEC_EVENT_SQS ? "messageId" : "sequence number");
     } else if (json_array_size(kept) == 0) {
         out->action = SLSEC_EVENT_ALL_FAILED;
         snprintf(out->reason, sizeof out->reason, "%zu of %zu records refused: %.200s", refused, n, first);
@@ -619,9 +833,11 @@ void slsec_guard_event_decide(const slsec_guard_config *c, slsec_ratelimit *rl, 
         break;
     case SLSEC_EVENT_SQS:
     case SLSEC_EVENT_SNS:
-    case SLSEC_EVENT_S3: {
-        if (out->kind == SLSEC_EVENT_SQS && c->sqs.partial_batch) {
-            sqs_partial(c, e, out);
+    case SLSEC_EVENT_S3:
+    case SLSEC_EVENT_KINESIS:
+    case SLSEC_EVENT_DYNAMODB: {
+        if (trigger_of(c, out->kind)->partial_batch) {
+            batch_partial(c, out->kind, e, out);
             break;
         }
         /* one bad record refuses the batch */

@@ -17,17 +17,23 @@
  * The rate-limit table and the metrics outlive reloads (buckets are keyed
  * by route name).
  *
- * What evhttp decides for us, and so what is not yet ours: request bodies
- * are read whole before the callback (bounded by the largest route limit),
- * and the header limit before routing is the largest route's. Slow clients
- * (client_conn) and the upstream deadlines (on_upstream_timer: the connect,
- * then the route's own upstream_timeout_ms) are ours. docs/guard.md lists
- * the rest.
+ * Answers are streamed: the upstream's status and headers go to the client
+ * as soon as they are read, then its body piece by piece, with the
+ * upstream read paused while a slow client has too much waiting (see
+ * "upstream" below). Request bodies are not: libevent 2.1 calls us only
+ * once a request has arrived whole (it has no hook to see a request
+ * before its body), and its HTTP client writes a body only whole, so a
+ * request body is read, bounded by the largest route limit, then checked
+ * and sent. The header limit before routing is the largest route's too.
+ * Slow clients (client_conn) and the upstream deadlines
+ * (on_upstream_timer: the connect, then the route's own
+ * upstream_timeout_ms) are ours. docs/guard.md lists the rest.
  */
 #include "slsec/guard.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -35,6 +41,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -63,6 +70,11 @@ static const char *const deny_names[DENY_COUNT] = {
     "upstream_timeout",
 };
 
+/* Why a relayed answer was cut off after its status line went out. */
+typedef enum { ABORT_NONE, ABORT_CLIENT_CLOSED, ABORT_UPSTREAM_ERROR, ABORT_UPSTREAM_TIMEOUT, ABORT_COUNT } abort_reason;
+
+static const char *const abort_names[ABORT_COUNT] = {"", "client_closed", "upstream_error", "upstream_timeout"};
+
 static const double latency_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 enum { LATENCY_BUCKETS = sizeof latency_bounds / sizeof latency_bounds[0] };
 
@@ -80,18 +92,28 @@ typedef struct metrics {
     uint64_t latency_hist[LATENCY_BUCKETS + 1];
     double latency_sum;
     uint64_t reloads, reload_failures;
+    uint64_t streams_aborted[ABORT_COUNT];
     atomic_uint_fast64_t jwks_fetched, jwks_failed; /* counted on the JWKS refreshers' threads */
     route_stats *routes;
 } metrics;
 
 /* ---- config generations ------------------------------------------------------------ */
 
+/* Where a config's jwks_url keys are: a reloaded config is installed only
+ * once its refresher's first fetch has them (see on_reload). */
+enum { KEYS_LOADED, KEYS_AWAITED, KEYS_FAILED };
+
+typedef struct guard guard;
+
 typedef struct generation {
+    guard *g;
     slsec_guard_config *cfg;
     struct evhttp_connection ***pools; /* [upstream][pool] */
     unsigned *next_conn;               /* round robin per upstream */
     long *in_flight;                   /* per route */
     int refs;
+    atomic_int keys;        /* KEYS_*: set by the refresher's thread, read by the loop */
+    char keys_error[512];   /* KEYS_FAILED: why (a slsec_diag message); written before `keys` */
 } generation;
 
 /* Every client connection, for the request deadline: evhttp's own timer is
@@ -116,7 +138,7 @@ typedef struct conn_table {
     size_t count, cap;
 } conn_table;
 
-typedef struct guard {
+struct guard {
     struct event_base *base;
     conn_table conns;
     uint64_t request_deadline_ns; /* the grace: header_timeout_ms */
@@ -129,11 +151,13 @@ typedef struct guard {
     struct evhttp_bound_socket *listener;
     struct evhttp *http;
     generation *current;
+    generation *staged;     /* a reload waiting for its JWKS, or NULL */
+    int wake[2];            /* a pipe: a refresher's thread tells the loop a staged config's keys came */
     slsec_ratelimit *rl;
     metrics m;
     const slsec_guard_run_opts *opts;
     slsec_detect_scanner *masker;
-} guard;
+};
 
 typedef struct pending {
     guard *g;
@@ -156,6 +180,13 @@ typedef struct pending {
     struct event *upstream_timer; /* the connect's deadline, then the answer's */
     bool awaiting_connect;        /* the timer is the connect's */
     bool counted;                 /* in the route's in_flight */
+    bool streaming;               /* the client's answer has started: no other answer can follow */
+    bool paused;                  /* the upstream is not read until the client catches up */
+    bool oversized;               /* the upstream held back more than SLSEC_GUARD_MAX_UPSTREAM_BUFFER */
+    struct evbuffer_cb_entry *input_watch; /* on the upstream connection's input, while streaming */
+    int status;                   /* relayed to the client */
+    uint64_t response_bytes;      /* body bytes relayed */
+    abort_reason aborted;
 } pending;
 
 static uint64_t now_ns(void)
@@ -283,9 +314,11 @@ static void sweep_conns(evutil_socket_t fd, short what, void *arg)
     }
     for (size_t i = 0; i < g->conns.count;) {
         client_conn *c = g->conns.items[i];
-        bufferevent_data_cb readcb = NULL;
-        bufferevent_getcb(c->bev, &readcb, NULL, NULL, NULL);
-        if (!readcb) {
+        bufferevent_event_cb eventcb = NULL;
+        bufferevent_getcb(c->bev, NULL, NULL, &eventcb, NULL);
+        /* evhttp clears the read callback while it writes an answer, and
+         * every callback when it frees the connection */
+        if (!eventcb) {
             /* evhttp is done with it: ours was the last reference */
             conn_release(c);
             g->conns.items[i] = g->conns.items[--g->conns.count];
@@ -311,11 +344,27 @@ static void release_conns(guard *g)
     g->conns.count = g->conns.cap = 0;
 }
 
+static void wake_loop(guard *g)
+{
+    char byte = 0;
+    ssize_t n = write(g->wake[1], &byte, 1); /* a full pipe already has a wake in it */
+    (void)n;
+}
+
 /* On a refresher's thread: counters are atomic, log lines whole. The
- * counters are the guard's, so they survive reloads like the others. */
+ * counters are the guard's, so they survive reloads like the others. A
+ * staged config's first fetch is not a refresh: the loop decides on it. */
 static void on_jwks_fetch(void *user, bool ok, size_t keys, const char *error)
 {
-    guard *g = user;
+    generation *gen = user;
+    guard *g = gen->g;
+    if (atomic_load(&gen->keys) == KEYS_AWAITED) {
+        if (!ok)
+            snprintf(gen->keys_error, sizeof gen->keys_error, "%s", error);
+        atomic_store(&gen->keys, ok ? KEYS_LOADED : KEYS_FAILED);
+        wake_loop(g);
+        return;
+    }
     if (ok) {
         atomic_fetch_add(&g->m.jwks_fetched, 1);
         logf_err(g, "JWKS refreshed: %zu keys", keys);
@@ -325,17 +374,17 @@ static void on_jwks_fetch(void *user, bool ok, size_t keys, const char *error)
     }
 }
 
-static generation *generation_new(guard *g, slsec_guard_config *cfg)
+/* await_keys: cfg was loaded without its jwks_url keys (a reload); its
+ * refresher fetches them now and on_jwks_fetch wakes the loop when done. */
+static generation *generation_new(guard *g, slsec_guard_config *cfg, bool await_keys)
 {
-    slsec_diag jd = {0};
-    /* a failure leaves the keys fetched at load in place, unrefreshed: said, not fatal */
-    if (slsec_guard_jwks_start(cfg, on_jwks_fetch, g, &jd) != SLSEC_OK)
-        logf_err(g, "JWKS keys from %s will not be refreshed: %s", cfg->jwks_url, jd.message);
     generation *gen = calloc(1, sizeof *gen);
     if (!gen)
         slsec_oom();
+    gen->g = g;
     gen->cfg = cfg;
     gen->refs = 1;
+    atomic_init(&gen->keys, await_keys ? KEYS_AWAITED : KEYS_LOADED);
     gen->pools = calloc(cfg->upstream_count + 1, sizeof *gen->pools);
     gen->next_conn = calloc(cfg->upstream_count + 1, sizeof *gen->next_conn);
     gen->in_flight = calloc(cfg->route_count + 1, sizeof *gen->in_flight);
@@ -357,8 +406,23 @@ static generation *generation_new(guard *g, slsec_guard_config *cfg)
             struct timeval tv = {max_timeout / 1000, (max_timeout % 1000) * 1000};
             evhttp_connection_set_timeout_tv(c, &tv);
             evhttp_connection_set_retries(c, 0);
-            evhttp_connection_set_max_body_size(c, 64 * 1024 * 1024);
+            /* answers are relayed as they arrive, whatever their size
+             * (upstream_body); only what is held at once is bounded */
+            evhttp_connection_set_max_body_size(c, -1);
+            evhttp_connection_set_max_headers_size(c, SLSEC_GUARD_MAX_UPSTREAM_HEADER_BYTES);
             gen->pools[i][k] = c;
+        }
+    }
+    /* last: its thread may call back at once, with gen */
+    slsec_diag jd = {0};
+    if (slsec_guard_jwks_start(cfg, on_jwks_fetch, gen, &jd) != SLSEC_OK) {
+        if (await_keys) {
+            snprintf(gen->keys_error, sizeof gen->keys_error, "%s", jd.message);
+            atomic_store(&gen->keys, KEYS_FAILED);
+            wake_loop(g);
+        } else {
+            /* the keys fetched at load stay, unrefreshed: said, not fatal */
+            logf_err(g, "JWKS keys from %s will not be refreshed: %s", cfg->jwks_url, jd.message);
         }
     }
     return gen;
@@ -533,6 +597,10 @@ static void access_log(pending *p, int status)
         json_object_set_new(o, "subject", sj ? sj : json_string("(not UTF-8)"));
     }
     json_object_set_new(o, "decision", json_string(p->decision ? p->decision : "allowed"));
+    if (p->streaming)
+        json_object_set_new(o, "bytes", json_integer((json_int_t)p->response_bytes));
+    if (p->aborted)
+        json_object_set_new(o, "aborted", json_string(abort_names[p->aborted]));
     if (p->waf_rule)
         json_object_set_new(o, "waf_rule", json_integer(p->waf_rule));
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -584,30 +652,144 @@ static void deny(pending *p, deny_reason why, int status, const char *reason_phr
 
 /* ---- upstream ----------------------------------------------------------------------------- */
 
+/* The answer is relayed as it arrives: its status and headers once they
+ * are read (upstream_headers), then each piece of body (upstream_body),
+ * so the gateway holds a few buffers per request, never a whole body.
+ * A client that reads slower than the upstream writes pauses the upstream
+ * read once SLSEC_GUARD_STREAM_WATERMARK bytes wait for it, until they
+ * are written (client_drained). Once the status line is sent there is no
+ * second answer: a failure after it (upstream error, deadline, oversized
+ * chunk) closes the client connection, so the client sees a truncated
+ * body, never a complete-looking one. */
+
 static void upstream_error(enum evhttp_request_error err, void *arg)
 {
     pending *p = arg;
     p->upstream_error = (int)err + 1;
 }
 
-static void upstream_done(struct evhttp_request *ureq, void *arg)
+static void watch_upstream_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg);
+
+static void stop_watching_upstream(pending *p)
 {
-    pending *p = arg;
-    p->ureq = NULL; /* evhttp frees it after this callback */
+    if (p->input_watch) {
+        evbuffer_remove_cb_entry(bufferevent_get_input(evhttp_connection_get_bufferevent(p->uconn)), p->input_watch);
+        p->input_watch = NULL;
+    }
+}
+
+/* Stops reading the upstream; its request is freed (and its connection
+ * reset) by evhttp. */
+static void cancel_upstream(pending *p)
+{
+    stop_watching_upstream(p);
     if (p->upstream_timer)
         event_del(p->upstream_timer);
-    p->upstream_ns = now_ns() - p->upstream_start_ns;
-    int code = ureq ? evhttp_request_get_response_code(ureq) : 0;
-    if (!ureq || code == 0 || p->upstream_error) {
-        bool timeout = p->upstream_error == (int)EVREQ_HTTP_TIMEOUT + 1;
-        logf_err(p->g, "request %s: upstream %s %s", p->id, p->route->upstream->name,
-                 timeout ? "timed out" : "failed (refused, reset or malformed answer)");
-        if (timeout)
-            deny(p, DENY_UPSTREAM_TIMEOUT, 504, "Gateway Timeout", "the upstream did not answer in time");
-        else
-            deny(p, DENY_UPSTREAM_ERROR, 502, "Bad Gateway", "the upstream could not be reached");
-        return;
+    if (p->ureq) {
+        struct evhttp_request *ureq = p->ureq;
+        p->ureq = NULL;
+        evhttp_cancel_request(ureq); /* upstream_done is not called for a cancelled request */
     }
+    if (!p->upstream_ns)
+        p->upstream_ns = now_ns() - p->upstream_start_ns;
+}
+
+static void on_client_closed(struct evhttp_connection *cc, void *arg);
+
+/* A relayed answer that cannot be finished: the client connection is
+ * closed under it (evhttp frees the request with it). */
+static void abort_stream(pending *p, abort_reason why)
+{
+    cancel_upstream(p);
+    struct evhttp_connection *cc = evhttp_request_get_connection(p->req);
+    if (cc) {
+        evhttp_connection_set_closecb(cc, NULL, NULL);
+        evhttp_connection_free(cc);
+    } else {
+        evhttp_request_free(p->req); /* already detached from its connection */
+    }
+    p->aborted = why;
+    p->g->m.streams_aborted[why]++;
+    access_log(p, p->status);
+    pending_free(p);
+}
+
+/* The client went away (or stopped reading past evhttp's write timeout)
+ * in the middle of an answer. */
+static void on_client_closed(struct evhttp_connection *cc, void *arg)
+{
+    pending *p = arg;
+    /* evhttp detached the unfinished request from the dying connection:
+     * it is ours to free; otherwise it goes with the connection */
+    if (!evhttp_request_get_connection(p->req))
+        evhttp_request_free(p->req);
+    cancel_upstream(p);
+    p->aborted = ABORT_CLIENT_CLOSED;
+    p->g->m.streams_aborted[ABORT_CLIENT_CLOSED]++;
+    access_log(p, p->status);
+    pending_free(p);
+}
+
+static void pause_upstream(pending *p, bool pause)
+{
+    if (p->paused == pause || !p->ureq)
+        return;
+    struct bufferevent *ubev = evhttp_connection_get_bufferevent(p->uconn);
+    if (pause)
+        bufferevent_disable(ubev, EV_READ);
+    else
+        bufferevent_enable(ubev, EV_READ);
+    p->paused = pause;
+}
+
+/* Called once everything sent to the client so far is written. */
+static void client_drained(struct evhttp_connection *cc, void *arg)
+{
+    pause_upstream(arg, false);
+}
+
+/* Unparsed upstream bytes pile up only while evhttp waits for the end of
+ * a chunk (it relays chunks whole): past SLSEC_GUARD_MAX_UPSTREAM_BUFFER
+ * the answer is given up. Not from here, inside the bufferevent's read:
+ * reading stops, and the request's timer runs the cancellation next. */
+static void watch_upstream_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    pending *p = arg;
+    if (!info->n_added || p->oversized || evbuffer_get_length(buf) <= SLSEC_GUARD_MAX_UPSTREAM_BUFFER)
+        return;
+    p->oversized = true;
+    bufferevent_disable(evhttp_connection_get_bufferevent(p->uconn), EV_READ);
+    event_active(p->upstream_timer, EV_TIMEOUT, 0);
+}
+
+/* A Content-Length we can pass on: digits only, the same in every copy,
+ * and no Transfer-Encoding (which wins over it, RFC 7230 3.3.3). */
+static const char *relayable_length(struct evkeyvalq *in)
+{
+    if (evhttp_find_header(in, "Transfer-Encoding"))
+        return NULL;
+    const char *len = NULL;
+    for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next) {
+        if (!slsec_str_eq_ci(h->key, "content-length"))
+            continue;
+        if (!*h->value || strspn(h->value, "0123456789") != strlen(h->value) || strlen(h->value) > 18 ||
+            (len && strcmp(len, h->value) != 0))
+            return NULL;
+        len = h->value;
+    }
+    return len;
+}
+
+/* The upstream's status and headers are in: the client's answer starts. */
+static int upstream_headers(struct evhttp_request *ureq, void *arg)
+{
+    pending *p = arg;
+    int code = evhttp_request_get_response_code(ureq);
+    if (code < 200)
+        return 0; /* an interim answer: evhttp reads on to the final one */
+    struct evhttp_connection *cc = evhttp_request_get_connection(p->req);
+    if (!cc)
+        return -1; /* the client is gone: evhttp drops the upstream, upstream_done cleans up */
     struct evkeyvalq *in = evhttp_request_get_input_headers(ureq);
     struct evkeyvalq *out = evhttp_request_get_output_headers(p->req);
     const char *conn = evhttp_find_header(in, "Connection");
@@ -616,10 +798,74 @@ static void upstream_done(struct evhttp_request *ureq, void *arg)
             evhttp_add_header(out, h->key, h->value);
     if (!evhttp_find_header(out, "X-Request-Id"))
         evhttp_add_header(out, "X-Request-Id", p->id);
+    const char *length = code == 204 ? NULL : relayable_length(in);
+    if (length) {
+        /* known: non-chunked clients keep their connection, HEAD gets its length */
+        evhttp_add_header(out, "Content-Length", length);
+    } else {
+        /* unknown: HTTP/1.1 clients get chunks; an HTTP/1.0 client's
+         * keep-alive would make evhttp announce a length of 0, so its
+         * answer ends with the connection instead */
+        struct evkeyvalq *cin = evhttp_request_get_input_headers(p->req);
+        const char *cconn = evhttp_find_header(cin, "Connection");
+        if (cconn && strcasestr(cconn, "keep-alive"))
+            evhttp_remove_header(cin, "Connection");
+    }
+    p->status = code;
+    p->streaming = true;
+    evhttp_connection_set_closecb(cc, on_client_closed, p);
+    p->input_watch = evbuffer_add_cb(bufferevent_get_input(evhttp_connection_get_bufferevent(p->uconn)),
+                                     watch_upstream_input, p);
     const char *phrase = code >= 500 ? "Upstream Error" : code >= 400 ? "Client Error" : "OK";
-    evhttp_send_reply(p->req, code, phrase, evhttp_request_get_input_buffer(ureq));
-    access_log(p, code);
-    pending_free(p);
+    evhttp_send_reply_start(p->req, code, phrase);
+    return 0;
+}
+
+/* A piece of the upstream's body: handed on (evhttp empties the buffer
+ * after this returns). */
+static void upstream_body(struct evhttp_request *ureq, void *arg)
+{
+    pending *p = arg;
+    struct evbuffer *piece = evhttp_request_get_input_buffer(ureq);
+    if (!p->streaming)
+        return;
+    p->response_bytes += evbuffer_get_length(piece);
+    evhttp_send_reply_chunk_with_cb(p->req, piece, client_drained, p);
+    if (p->conn_bev && evbuffer_get_length(bufferevent_get_output(p->conn_bev)) > SLSEC_GUARD_STREAM_WATERMARK)
+        pause_upstream(p, true);
+}
+
+static void upstream_done(struct evhttp_request *ureq, void *arg)
+{
+    pending *p = arg;
+    p->ureq = NULL; /* evhttp frees it after this callback */
+    stop_watching_upstream(p);
+    if (p->upstream_timer)
+        event_del(p->upstream_timer);
+    p->upstream_ns = now_ns() - p->upstream_start_ns;
+    bool failed = !ureq || evhttp_request_get_response_code(ureq) == 0 || p->upstream_error;
+    if (p->streaming && failed) {
+        logf_err(p->g, "request %s: upstream %s failed in the middle of its answer", p->id,
+                 p->route->upstream->name);
+        abort_stream(p, ABORT_UPSTREAM_ERROR);
+        return;
+    }
+    if (p->streaming) {
+        struct evhttp_connection *cc = evhttp_request_get_connection(p->req);
+        if (cc)
+            evhttp_connection_set_closecb(cc, NULL, NULL);
+        evhttp_send_reply_end(p->req);
+        access_log(p, p->status);
+        pending_free(p);
+        return;
+    }
+    bool timeout = p->upstream_error == (int)EVREQ_HTTP_TIMEOUT + 1;
+    logf_err(p->g, "request %s: upstream %s %s", p->id, p->route->upstream->name,
+             timeout ? "timed out" : "failed (refused, reset or malformed answer)");
+    if (timeout)
+        deny(p, DENY_UPSTREAM_TIMEOUT, 504, "Gateway Timeout", "the upstream did not answer in time");
+    else
+        deny(p, DENY_UPSTREAM_ERROR, 502, "Bad Gateway", "the upstream could not be reached");
 }
 
 /* Is the upstream connection's socket connected? (No socket yet, or a
@@ -637,13 +883,20 @@ static bool upstream_connected(struct evhttp_connection *conn)
  * serves every route of its upstream: it is set to the longest route's
  * upstream_timeout_ms and only backs this timer up. The timer first bounds
  * the connect (upstream_connect_timeout_ms, when the request needed one),
- * then the answer, by the route's own upstream_timeout_ms counted from
- * when the request was sent. */
+ * then the whole answer, by the route's own upstream_timeout_ms counted
+ * from when the request was sent. It also carries out an oversized
+ * chunk's cancellation (watch_upstream_input). */
 static void on_upstream_timer(evutil_socket_t fd, short what, void *arg)
 {
     pending *p = arg;
     if (!p->ureq)
         return;
+    if (p->oversized) { /* (watched only once the answer has started) */
+        logf_err(p->g, "request %s: upstream %s sent a chunk larger than %u bytes", p->id, p->route->upstream->name,
+                 SLSEC_GUARD_MAX_UPSTREAM_BUFFER);
+        abort_stream(p, ABORT_UPSTREAM_ERROR);
+        return;
+    }
     bool connect_late = p->awaiting_connect && !upstream_connected(p->uconn);
     p->awaiting_connect = false;
     long total_ms = p->route->limits.upstream_timeout_ms;
@@ -654,11 +907,13 @@ static void on_upstream_timer(evutil_socket_t fd, short what, void *arg)
         evtimer_add(p->upstream_timer, &tv);
         return;
     }
-    struct evhttp_request *ureq = p->ureq;
-    p->ureq = NULL;
+    if (p->streaming) {
+        logf_err(p->g, "request %s: upstream %s did not finish its answer in time", p->id, p->route->upstream->name);
+        abort_stream(p, ABORT_UPSTREAM_TIMEOUT);
+        return;
+    }
     /* resets the connection; upstream_done is not called for a cancelled request */
-    evhttp_cancel_request(ureq);
-    p->upstream_ns = now_ns() - p->upstream_start_ns;
+    cancel_upstream(p);
     if (connect_late) {
         logf_err(p->g, "request %s: upstream %s did not accept the connection in time", p->id,
                  p->route->upstream->name);
@@ -737,6 +992,8 @@ static void forward(pending *p)
     if (!ureq)
         slsec_oom();
     evhttp_request_set_error_cb(ureq, upstream_error);
+    evhttp_request_set_header_cb(ureq, upstream_headers);
+    evhttp_request_set_chunked_cb(ureq, upstream_body);
     struct evkeyvalq *in = evhttp_request_get_input_headers(p->req);
     struct evkeyvalq *out = evhttp_request_get_output_headers(ureq);
     const char *connection = evhttp_find_header(in, "Connection");
@@ -746,8 +1003,8 @@ static void forward(pending *p)
     for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next) {
         if (hop_by_hop(h->key, connection) || slsec_str_eq_ci(h->key, "host") ||
             slsec_str_eq_ci(h->key, "x-request-id") || slsec_str_eq_ci(h->key, "x-forwarded-host") ||
-            slsec_str_eq_ci(h->key, "x-forwarded-proto"))
-            continue;
+            slsec_str_eq_ci(h->key, "x-forwarded-proto") || slsec_str_eq_ci(h->key, "expect"))
+            continue; /* (evhttp answered Expect: 100-continue, and the body is here) */
         if (slsec_str_eq_ci(h->key, "x-forwarded-for")) {
             xff = h->value;
             continue;
@@ -904,6 +1161,11 @@ static void serve_metrics(guard *g, struct evhttp_request *req)
                            "slsec_guard_jwks_refreshes_total{result=\"failed\"} %llu\n",
                         (unsigned long long)atomic_load(&g->m.jwks_fetched),
                         (unsigned long long)atomic_load(&g->m.jwks_failed));
+    evbuffer_add_printf(b, "# HELP slsec_guard_streams_aborted_total Answers cut off after their status was sent, by cause.\n"
+                           "# TYPE slsec_guard_streams_aborted_total counter\n");
+    for (int i = ABORT_CLIENT_CLOSED; i < ABORT_COUNT; i++)
+        evbuffer_add_printf(b, "slsec_guard_streams_aborted_total{reason=\"%s\"} %llu\n", abort_names[i],
+                            (unsigned long long)g->m.streams_aborted[i]);
     evbuffer_add_printf(b, "# TYPE slsec_guard_rate_limit_buckets gauge\nslsec_guard_rate_limit_buckets %zu\n"
                            "# TYPE slsec_guard_rate_limit_evictions_total counter\nslsec_guard_rate_limit_evictions_total %llu\n",
                         slsec_ratelimit_size(g->rl), (unsigned long long)slsec_ratelimit_evictions(g->rl));
@@ -1173,12 +1435,40 @@ static void configure_server(guard *g, const slsec_guard_config *cfg)
     g->request_deadline_ns = (uint64_t)timeout * 1000000ull;
 }
 
+static void install(guard *g, generation *gen)
+{
+    const slsec_guard_config *old = g->current->cfg, *cfg = gen->cfg;
+    if (strcmp(old->listen_host, cfg->listen_host) != 0 || old->listen_port != cfg->listen_port)
+        logf_err(g, "reload: listen changed; it takes effect at the next start");
+    if (!cfg->tls_ctx != !g->tls)
+        logf_err(g, "reload: listen_tls added or removed; it takes effect at the next start");
+    generation_release(g->base, g->current);
+    g->current = gen;
+    configure_server(g, cfg);
+    g->m.reloads++;
+    logf_err(g, "reloaded %s: %zu routes", g->opts->config_path, cfg->route_count);
+}
+
+/* A staged config never served a request: it is freed now, not from the
+ * loop later, so its refresher thread (which may still be fetching, and
+ * writes to the wake pipe when done) is joined before anything else goes. */
+static void drop_staged(guard *g)
+{
+    generation_release(NULL, g->staged);
+    g->staged = NULL;
+}
+
+/* The config is read here, on the loop (files only); a jwks_url is not
+ * fetched here but by the new config's own refresher thread, while the
+ * running config goes on serving: the new one is staged, and installed
+ * by on_staged_keys once its keys are in, or dropped if they cannot be
+ * had. A newer SIGHUP replaces a config still staged. */
 static void on_reload(evutil_socket_t sig, short what, void *arg)
 {
     guard *g = arg;
     slsec_guard_config *cfg = NULL;
     slsec_diag d = {0};
-    int rc = slsec_guard_config_load(g->opts->config_path, &cfg, &d);
+    int rc = slsec_guard_config_load_flags(g->opts->config_path, SLSEC_GUARD_LOAD_DEFER_JWKS, &cfg, &d);
     for (size_t i = 0; rc == SLSEC_OK && i < cfg->route_count; i++)
         if (!cfg->routes[i].upstream) {
             slsec_diag_set(&d, SLSEC_DIAG_ERROR, cfg->file, cfg->routes[i].line, cfg->routes[i].col,
@@ -1192,17 +1482,40 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
         logf_err(g, "reload refused, keeping the running config: %s:%d:%d: %s", d.file, d.line, d.col, d.message);
         return;
     }
-    const slsec_guard_config *old = g->current->cfg;
-    if (strcmp(old->listen_host, cfg->listen_host) != 0 || old->listen_port != cfg->listen_port)
-        logf_err(g, "reload: listen changed; it takes effect at the next start");
-    if (!cfg->tls_ctx != !g->tls)
-        logf_err(g, "reload: listen_tls added or removed; it takes effect at the next start");
-    generation *gen = generation_new(g, cfg);
-    generation_release(g->base, g->current);
-    g->current = gen;
-    configure_server(g, cfg);
-    g->m.reloads++;
-    logf_err(g, "reloaded %s: %zu routes", g->opts->config_path, cfg->route_count);
+    if (g->staged) {
+        logf_err(g, "reload: the config still waiting for its JWKS is replaced by this one");
+        drop_staged(g);
+    }
+    bool await_keys = cfg->jwks_url != NULL;
+    generation *gen = generation_new(g, cfg, await_keys);
+    if (!await_keys) {
+        install(g, gen);
+        return;
+    }
+    g->staged = gen;
+    logf_err(g, "reload: fetching the JWKS from %s; the running config serves meanwhile", cfg->jwks_url);
+}
+
+/* A refresher's thread woke us: the staged config's first fetch ended. */
+static void on_staged_keys(evutil_socket_t fd, short what, void *arg)
+{
+    guard *g = arg;
+    char drain[64];
+    while (read(fd, drain, sizeof drain) > 0)
+        ;
+    generation *gen = g->staged;
+    int keys = gen ? atomic_load(&gen->keys) : KEYS_AWAITED;
+    if (keys == KEYS_AWAITED)
+        return; /* nothing staged, or a late wake from a replaced one */
+    if (keys == KEYS_FAILED) {
+        g->m.reload_failures++;
+        logf_err(g, "reload refused, keeping the running config: %s: jwt.jwks_url: %s", gen->cfg->file,
+                 gen->keys_error);
+        drop_staged(g);
+        return;
+    }
+    g->staged = NULL;
+    install(g, gen);
 }
 
 /* Stops accepting, then lets the requests in flight finish (up to the
@@ -1256,8 +1569,14 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
         host = override_host;
         port = (int)lp;
     }
-    signal(SIGPIPE, SIG_IGN);
     guard g = {.opts = o};
+    if (pipe2(g.wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+        slsec_diag_set(d, SLSEC_DIAG_ERROR, "", 0, 0, "cannot make the reload pipe: %s", strerror(errno));
+        slsec_guard_config_free(cfg);
+        free(override_host);
+        return SLSEC_EIO;
+    }
+    signal(SIGPIPE, SIG_IGN);
     slsec_diag dd = {0};
     if (slsec_detect_init(&dd) == SLSEC_OK)
         g.masker = slsec_detect_scanner_new(SLSEC_DETECT_ALL);
@@ -1271,7 +1590,7 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
     evhttp_set_gencb(g.http, on_request, &g);
     evhttp_set_bevcb(g.http, make_client_bev, &g);
     configure_server(&g, cfg);
-    g.current = generation_new(&g, cfg);
+    g.current = generation_new(&g, cfg, false);
     if (cfg->tls_ctx) {
         g.tls = true;
         g.tls_ctx = cfg->tls_ctx;
@@ -1305,6 +1624,8 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
         struct event *sweep = event_new(g.base, -1, EV_PERSIST, sweep_conns, &g);
         event_add(sweep, &(struct timeval){0, 250000});
         struct event *hup = evsignal_new(g.base, SIGHUP, on_reload, &g);
+        struct event *staged = event_new(g.base, g.wake[0], EV_READ | EV_PERSIST, on_staged_keys, &g);
+        event_add(staged, NULL);
         struct event *term = evsignal_new(g.base, SIGTERM, on_stop, &g);
         struct event *intr = evsignal_new(g.base, SIGINT, on_stop, &g);
         event_add(hup, NULL);
@@ -1313,6 +1634,7 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
         event_base_dispatch(g.base);
         event_free(sweep);
         event_free(hup);
+        event_free(staged);
         event_free(term);
         event_free(intr);
         logf_err(&g, "stopped after %llu requests", (unsigned long long)g.m.requests);
@@ -1320,6 +1642,9 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
     evhttp_free(g.http);
     release_conns(&g);
     generation_release(NULL, g.current);
+    drop_staged(&g); /* joins its refresher, the pipe's last writer */
+    close(g.wake[0]);
+    close(g.wake[1]);
     SSL_CTX_free(g.tls_ctx);
     event_base_free(g.base);
     slsec_ratelimit_free(g.rl);

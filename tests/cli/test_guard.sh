@@ -10,6 +10,7 @@
 # one applied), and a clean stop on SIGTERM with no sanitizer report.
 # Tokens are signed here with the fixture's HS256 test key.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/guard_lib.sh"
 
 FIX=tests/fixtures/guard
 G="$TMP/g"
@@ -72,17 +73,7 @@ if ! command -v curl >/dev/null 2>&1; then
     exit 0
 fi
 
-"$PY" tests/cli/guard_upstream.py "$TMP/upstream.port" 2>"$TMP/upstream.err" &
-UP_PID=$!
-GUARD_PID=""
-stop_all() {
-    [ -n "$GUARD_PID" ] && kill "$GUARD_PID" 2>/dev/null
-    kill "$UP_PID" 2>/dev/null
-    cleanup_tmp
-}
-trap stop_all EXIT
-for _ in $(seq 100); do [ -s "$TMP/upstream.port" ] && break; sleep 0.1; done
-UP=$(cat "$TMP/upstream.port")
+start_upstream
 # the first 127.0.0.1:9 is the app upstream; the second stays a closed port
 sed -i "0,/127.0.0.1:9\$/s//127.0.0.1:$UP/" "$G/guard.yml"
 
@@ -336,15 +327,7 @@ expect_contains "$TMP/b" 'slsec_guard_reloads_total{result="rejected"} 1'
 case_end
 
 case_begin "SIGTERM stops the gateway cleanly (exit 0, no sanitizer report)"
-kill -TERM "$GUARD_PID"
-wait "$GUARD_PID"
-rc=$?
-GUARD_PID=""
-expect_eq "$rc" 0 "exit code"
-if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$TMP/guard.err"; then
-    fail "sanitizer report"
-    note_file "$TMP/guard.err" 40
-fi
+expect_clean_stop "$TMP/guard.err"
 case_end
 
 # ---- Lambda Runtime API proxy mode --------------------------------------------
@@ -412,15 +395,7 @@ expect_contains "$TMP/lambda.log" '"event":"eventbridge","decision":"blocked"'
 case_end
 
 case_begin "Lambda proxy stops cleanly on SIGTERM"
-kill -TERM "$GUARD_PID"
-wait "$GUARD_PID"
-rc=$?
-GUARD_PID=""
-expect_eq "$rc" 0 "exit code"
-if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$TMP/lambda.err"; then
-    fail "sanitizer report"
-    note_file "$TMP/lambda.err" 40
-fi
+expect_clean_stop "$TMP/lambda.err"
 case_end
 
 # ---- JWKS from a URL ------------------------------------------------------------
@@ -460,14 +435,7 @@ call -H "Authorization: Bearer $(token url-user 600)" /orders/1
 expect_eq "$STATUS" 200 "status"
 call /orders/1
 expect_eq "$STATUS" 401 "without token"
-kill -TERM "$GUARD_PID"
-wait "$GUARD_PID"
-expect_eq "$?" 0 "exit code"
-GUARD_PID=""
-if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$TMP/url.err"; then
-    fail "sanitizer report"
-    note_file "$TMP/url.err" 40
-fi
+expect_clean_stop "$TMP/url.err"
 case_end
 
 # ---- slow clients --------------------------------------------------------------
@@ -509,12 +477,5 @@ call /public/after
 expect_eq "$STATUS" 200 "an ordinary request"
 call /metrics
 expect_match "$TMP/b" '^slsec_guard_slow_clients_cut_total [1-9]'
-kill -TERM "$GUARD_PID"
-wait "$GUARD_PID"
-expect_eq "$?" 0 "exit code"
-GUARD_PID=""
-if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$TMP/slow.err"; then
-    fail "sanitizer report"
-    note_file "$TMP/slow.err" 40
-fi
+expect_clean_stop "$TMP/slow.err"
 case_end

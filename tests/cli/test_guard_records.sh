@@ -6,12 +6,17 @@
 #     (tests/cli/guard_lambda_mock.py) and a runtime played here: SQS
 #     partial batch responses (mixed batches, all refused, FIFO groups, the
 #     handler's own failures, null and garbage answers, handler errors), S3
-#     object keys under the WAF, SNS message attributes under the WAF, and
-#     jwks_url keys refreshed after an unknown kid;
+#     object keys under the WAF, SNS message attributes under the WAF,
+#     jwks_url keys refreshed after an unknown kid, and Kinesis and DynamoDB
+#     Streams partial batches (base64 data, unmarshalled items, sequence
+#     numbers, the rest of a batch held back behind a refused record);
 #   - the HTTP gateway with jwks_url keys from tests/cli/guard_jwks_server.py:
 #     an unknown kid is refused at once and fetched in the background, at
 #     most once a minute; a hanging key server holds no request up; a
-#     failing one keeps the old keys and is counted in /metrics.
+#     failing one keeps the old keys and is counted in /metrics; a SIGHUP
+#     reload fetches the new config's keys off the event loop (requests
+#     are answered while the key server hangs) and installs the config
+#     only once they are in, or refuses it when they cannot be had.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v curl >/dev/null 2>&1; then
@@ -265,6 +270,115 @@ expect_contains "$TMP/lambda.err" "4 partial batches"
 no_sanitizer_report "$TMP/lambda.err"
 case_end
 
+# ---- the Lambda proxy: Kinesis and DynamoDB Streams ------------------------------------
+
+cat >"$G/streams.yml" <<YML
+lambda:
+  kinesis: {schema: schemas/message.json, waf: block, partial_batch: true}
+  dynamodb: {schema: schemas/dynamodb-item.json, partial_batch: true}
+routes:
+  - {name: public, method: GET, path: /public/**, auth: none}
+YML
+
+# Kinesis data is base64 (decoded before the schema and the WAF); DynamoDB
+# items are in DynamoDB JSON (unmarshalled first). Stream records are
+# reported by sequence number, and a refused record holds back the rest
+# of its batch (one shard, resumed by Lambda at its lowest failed record).
+"$PY" - "$TMP/stream-events.json" <<'PYEOF'
+import base64, json, sys
+def kin(seq, message):
+    data = base64.b64encode(json.dumps(message).encode() if not isinstance(message, bytes) else message).decode()
+    return {"eventSource": "aws:kinesis", "eventSourceARN": "arn:aws:kinesis:eu-west-1:1:stream/orders",
+            "kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": "pk", "sequenceNumber": seq, "data": data}}
+def ddb(seq, order_id):
+    return {"eventSource": "aws:dynamodb", "eventName": "INSERT", "eventID": "e" + seq,
+            "dynamodb": {"SequenceNumber": seq, "SizeBytes": 40, "StreamViewType": "NEW_IMAGE",
+                         "Keys": {"orderId": {"S": order_id}},
+                         "NewImage": {"orderId": {"S": order_id}, "qty": {"N": "2"}}}}
+ok = lambda i: {"orderId": "o-%d" % i}
+events = [
+    ("s1", {"Records": [kin("101", ok(1)), kin("102", {"orderId": "DROP TABLE orders"}), kin("103", ok(3))]}),
+    ("s2", {"Records": [kin("201", ok(1)), kin("202", {"orderId": "o-2", "note": "<script>alert(document.cookie)</script>"})]}),
+    ("s3", {"Records": [ddb("301", "o-1"), ddb("302", "1 OR 1=1")]}),
+    ("s4", {"Records": [ddb("401", "../../etc/passwd"), ddb("402", "o-2")]}),
+    ("s5", {"Records": [kin("501", ok(5)), kin("502", b"\x00\x01 not json")]}),
+    ("s6", {"Records": [kin("601", ok(6)), kin("602", ok(7))]}),
+]
+json.dump([{"id": i, "event": e} for i, e in events], open(sys.argv[1], "w"))
+PYEOF
+"$PY" tests/cli/guard_lambda_mock.py "$TMP/stream-events.json" "$TMP/sapi.port" "$TMP/sapi.record" 2>"$TMP/sapi.err" &
+PIDS="$PIDS $!"
+wait_file "$TMP/sapi.port"
+"$SLSEC" guard --lambda-proxy --config "$G/streams.yml" --runtime-api "127.0.0.1:$(cat "$TMP/sapi.port")" \
+    --listen 127.0.0.1:0 --ready-file "$TMP/sguard.port" --access-log "$TMP/streams.log" 2>"$TMP/streams.err" &
+GUARD_PID=$!
+wait_file "$TMP/sguard.port"
+
+case_begin "Lambda proxy, Kinesis and DynamoDB Streams: the handler gets the records before the first refused one"
+timeout 60 "$PY" - "$(cat "$TMP/sguard.port")" "$TMP/sseen.json" >"$TMP/sruntime.out" 2>&1 <<'PYEOF'
+import json, sys, urllib.request
+base = "http://127.0.0.1:%s/2018-06-01/runtime/invocation/" % sys.argv[1]
+answers = {"s1": "{}", "s2": '{"batchItemFailures":[{"itemIdentifier":"201"}]}', "s3": "null", "s6": '"ok"'}
+seen = {}
+for _ in range(5):
+    with urllib.request.urlopen(base + "next", timeout=50) as r:
+        rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+        event = json.load(r)
+    seen[rid] = [rec.get("kinesis", rec.get("dynamodb", {})).get("sequenceNumber",
+                 rec.get("dynamodb", {}).get("SequenceNumber")) for rec in event["Records"]]
+    json.dump(seen, open(sys.argv[2], "w"))
+    req = urllib.request.Request(base + rid + "/response", data=answers.get(rid, "{}").encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=30).read()
+    print(rid)
+PYEOF
+expect_eq "$?" 0 "the runtime finished"
+expect_eq "$(tr '\n' ' ' <"$TMP/sruntime.out")" "s1 s2 s3 s5 s6 " "events the runtime saw"
+py_check "$TMP/sseen.json" '
+want = {"s1": ["101"], "s2": ["201"], "s3": ["301"], "s5": ["501"], "s6": ["601", "602"]}
+for rid, ids in want.items():
+    if d.get(rid) != ids: print(rid, "handed", d.get(rid), "want", ids)'
+case_end
+
+case_begin "Lambda proxy, streams: refused and held-back records are reported by sequence number, merged with the handler's"
+py_check - '
+import json
+got = {r["id"]: r for r in map(json.loads, open("'"$TMP/sapi.record"'"))}
+def failures(rid):
+    r = got.get(rid)
+    if not r or r["kind"] != "response":
+        print(rid, "no response:", r); return None
+    return [f["itemIdentifier"] for f in json.loads(r["body"])["batchItemFailures"]]
+want = {"s1": ["102", "103"],   # 102 refused by the schema, 103 held back behind it
+        "s2": ["201", "202"],   # the handler failed 201, the WAF refused 202
+        "s3": ["302"],          # the handler answered null
+        "s4": ["401", "402"],   # the first refused: answered by the guard alone
+        "s5": ["502"]}          # not JSON once decoded
+for rid, ids in want.items():
+    f = failures(rid)
+    if f is not None and f != ids: print(rid, "failures", f, "want", ids)
+if got.get("s6", {}).get("body") != "\"ok\"": print("s6: a batch with nothing refused is answered as the handler did:", got.get("s6"))
+for r in got.values():
+    if "DROP TABLE" in r["body"] or "script" in r["body"] or "passwd" in r["body"]: print("a record echoed", r)'
+py_check - '
+import json
+log = {l["id"]: l for l in map(json.loads, open("'"$TMP/streams.log"'"))}
+if log["s1"]["event"] != "kinesis" or log["s1"]["decision"] != "partial" or log["s1"].get("failed_items") != ["102", "103"]: print("s1", log["s1"])
+if not log["s1"]["reason"].startswith("2 of 3 records refused: record 1: schema"): print("s1 reason", log["s1"]["reason"])
+if not log["s2"]["reason"].startswith("1 of 2 records refused: record 1: waf: rule"): print("s2 reason", log["s2"]["reason"])
+if log["s4"]["event"] != "dynamodb" or log["s4"]["decision"] != "blocked" or log["s4"].get("failed_items") != ["401", "402"]: print("s4", log["s4"])
+if log["s6"]["decision"] != "allowed": print("s6", log["s6"])'
+case_end
+
+case_begin "Lambda proxy with stream batches stops cleanly on SIGTERM"
+kill -TERM "$GUARD_PID"
+wait "$GUARD_PID"
+expect_eq "$?" 0 "exit code"
+GUARD_PID=""
+expect_contains "$TMP/streams.err" "4 partial batches"
+no_sanitizer_report "$TMP/streams.err"
+case_end
+
 # ---- the HTTP gateway: keys rotating under it -----------------------------------------
 
 "$PY" tests/cli/guard_upstream.py "$TMP/upstream.port" 2>"$TMP/upstream.err" &
@@ -280,6 +394,7 @@ upstreams:
 routes:
   - {name: orders, path: /orders/*, upstream: app, auth: jwt}
 YML
+cp "$G/rotate.yml" "$G/rotate.orig.yml"
 
 start_gateway() {
     rm -f "$TMP/gw.port"
@@ -294,6 +409,18 @@ stop_gateway() {
     expect_eq "$?" 0 "exit code"
     GUARD_PID=""
     no_sanitizer_report "$TMP/gw.err"
+}
+# reload_while_keys_held: a gateway on rotate.yml, then a SIGHUP for the
+# same config plus the route /added/*, whose jwks_url fetch the key server
+# holds unanswered until the test removes $TMP/jwks/hold.
+reload_while_keys_held() {
+    cp "$G/rotate.orig.yml" "$G/rotate.yml"
+    start_gateway
+    touch "$TMP/jwks/hold"
+    : >"$TMP/jwks/hits"
+    printf '  - {name: added, path: /added/*, upstream: app, auth: none}\n' >>"$G/rotate.yml"
+    kill -HUP "$GUARD_PID"
+    wait_grep jwks "$TMP/jwks/hits" || fail "no fetch after SIGHUP"
 }
 # call TOKEN PATH: the status in $STATUS
 call() {
@@ -347,6 +474,48 @@ call "$(token test-hs u4)" /orders/1
 expect_eq "$STATUS" 200 "the old keys still verify"
 STATUS=$(curl -s -o "$TMP/b" -w '%{http_code}' --max-time 10 "$BASE/metrics")
 expect_contains "$TMP/b" 'slsec_guard_jwks_refreshes_total{result="failed"} 1'
+rm -f "$TMP/jwks/status"
+stop_gateway
+case_end
+
+case_begin "gateway: SIGHUP fetches a jwks_url in the background; requests are answered meanwhile, the new config applies once the keys are in"
+jwks test-hs
+reload_while_keys_held
+# the fetch hangs (up to its 5 s timeout): a reload that waited for it on
+# the event loop would run these into curl's --max-time of 3 s
+for k in 1 2 3; do
+    STATUS=$(curl -s -o "$TMP/b" -w '%{http_code}' --max-time 3 -H "Authorization: Bearer $(token test-hs u$k)" "$BASE/orders/$k")
+    expect_eq "$STATUS" 200 "the running config answers while the keys are fetched ($k)"
+done
+STATUS=$(curl -s -o "$TMP/b" -w '%{http_code}' --max-time 3 "$BASE/added/x")
+expect_eq "$STATUS" 404 "the new route before its config is installed"
+expect_contains "$TMP/gw.err" "fetching the JWKS"
+rm -f "$TMP/jwks/hold"
+wait_grep "reloaded" "$TMP/gw.err" || fail "the new config was not installed once its keys came"
+STATUS=$(curl -s -o "$TMP/b" -w '%{http_code}' --max-time 10 "$BASE/added/x")
+expect_eq "$STATUS" 200 "the new route after its keys came"
+call "$(token test-hs u4)" /orders/1
+expect_eq "$STATUS" 200 "tokens verify with the new config's keys"
+STATUS=$(curl -s -o "$TMP/b" -w '%{http_code}' --max-time 10 "$BASE/metrics")
+expect_contains "$TMP/b" 'slsec_guard_reloads_total{result="ok"} 1'
+stop_gateway
+case_end
+
+case_begin "gateway: a reload whose jwks_url cannot be fetched is refused; the running config stays"
+reload_while_keys_held
+STATUS=$(curl -s -o "$TMP/b" -w '%{http_code}' --max-time 3 -H "Authorization: Bearer $(token test-hs u5)" "$BASE/orders/5")
+expect_eq "$STATUS" 200 "the running config answers while the keys are fetched"
+echo 503 >"$TMP/jwks/status"
+rm -f "$TMP/jwks/hold"
+wait_grep "reload refused" "$TMP/gw.err" || fail "the failed fetch did not refuse the reload"
+expect_contains "$TMP/gw.err" "jwt.jwks_url: JWKS fetch answered HTTP 503"
+expect_not_contains "$TMP/gw.err" "reloaded"
+STATUS=$(curl -s -o "$TMP/b" -w '%{http_code}' --max-time 10 "$BASE/added/x")
+expect_eq "$STATUS" 404 "the refused config's route"
+call "$(token test-hs u6)" /orders/1
+expect_eq "$STATUS" 200 "the running config's keys"
+STATUS=$(curl -s -o "$TMP/b" -w '%{http_code}' --max-time 10 "$BASE/metrics")
+expect_contains "$TMP/b" 'slsec_guard_reloads_total{result="rejected"} 1'
 rm -f "$TMP/jwks/status"
 stop_gateway
 case_end

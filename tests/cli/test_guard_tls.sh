@@ -7,6 +7,7 @@
 # refused, a trickling TLS client cut, and config errors (a missing file, a
 # key that is not the certificate's) at their line:col.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/guard_lib.sh"
 
 if ! command -v curl >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
     case_skip "guard TLS end to end" "curl or openssl (the tool) is not installed"
@@ -22,17 +23,7 @@ make_cert() { # NAME
 make_cert server
 make_cert other
 
-"$PY" tests/cli/guard_upstream.py "$TMP/upstream.port" 2>"$TMP/upstream.err" &
-UP_PID=$!
-GUARD_PID=""
-stop_all() {
-    [ -n "$GUARD_PID" ] && kill "$GUARD_PID" 2>/dev/null
-    kill "$UP_PID" 2>/dev/null
-    cleanup_tmp
-}
-trap stop_all EXIT
-for _ in $(seq 100); do [ -s "$TMP/upstream.port" ] && break; sleep 0.1; done
-UP=$(cat "$TMP/upstream.port")
+start_upstream
 
 tls_config() { # FILE CERT KEY
     cat >"$1" <<YML
@@ -130,13 +121,5 @@ expect_eq "$STATUS" 200 "the new certificate"
 case_end
 
 case_begin "the TLS gateway stops cleanly (exit 0, no sanitizer report)"
-kill -TERM "$GUARD_PID"
-wait "$GUARD_PID"
-rc=$?
-GUARD_PID=""
-expect_eq "$rc" 0 "exit code"
-if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$TMP/guard.err"; then
-    fail "sanitizer report"
-    note_file "$TMP/guard.err" 40
-fi
+expect_clean_stop "$TMP/guard.err"
 case_end

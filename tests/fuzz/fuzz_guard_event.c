@@ -2,8 +2,9 @@
  * fuzz_guard_event.c — libFuzzer target for the Lambda event decoder
  * (slsec_guard_event_kind, slsec_guard_event_decide): every input is an
  * event as the Runtime API would hand it out, decided under a policy with
- * routes, schemas, attribute schemas, S3 object checks, SQS partial
- * batches and every trigger kind (no WAF: its own engine is
+ * routes, schemas, attribute schemas, S3 object checks, SQS, Kinesis and
+ * DynamoDB Streams partial batches (base64 data, DynamoDB items
+ * unmarshalled) and every trigger kind (no WAF: its own engine is
  * ModSecurity's). The decision must come back with a reason, never crash;
  * a partial batch's rewritten event must be JSON again. The same input is
  * also a handler's response to merge with a partial batch's failures
@@ -51,10 +52,11 @@ static void load_policy(void)
     snprintf(policy, sizeof policy,
              "lambda:\n  sqs: {schema: %s, attributes_schema: %s, partial_batch: true}\n"
              "  sns: {schema: %s, attributes_schema: %s}\n  eventbridge: {schema: %s, attributes_schema: %s}\n"
-             "  s3: {schema: %s}\n"
+             "  s3: {schema: %s}\n  kinesis: {schema: %s, attributes_schema: %s, partial_batch: true}\n"
+             "  dynamodb: {schema: %s, attributes_schema: %s, partial_batch: true}\n"
              "routes:\n  - {name: a, path: /public/**, auth: none, rate_limit: {per_second: 5, key: header:x-t}}\n"
              "  - {name: b, method: POST, path: /orders, auth: none, schema: %s}\n",
-             message, attrs, message, attrs, message, attrs, object, order);
+             message, attrs, message, attrs, message, attrs, object, message, attrs, message, attrs, order);
     slsec_diag d = {0};
     if (slsec_guard_config_parse("fuzz.yml", policy, strlen(policy), "/", &cfg, &d)) {
         fprintf(stderr, "fuzz_guard_event: the policy does not load: %s\n", d.message);

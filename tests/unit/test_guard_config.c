@@ -2,7 +2,8 @@
  * test_guard_config.c — guard.yml (src/guard/config.c): the fixture
  * policy loads with its defaults, routes and keys; every file under
  * tests/fixtures/guard/bad/ is refused at the line:col and with the words
- * its first line (`# expect: LINE:COL text`) names.
+ * its first line (`# expect: LINE:COL text`) names; a reload's load
+ * (SLSEC_GUARD_LOAD_DEFER_JWKS) leaves a jwks_url to the refresher.
  */
 #include "slsec/guard.h"
 
@@ -11,9 +12,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -152,6 +155,56 @@ static void jwks_file_is_not_refreshed(void **state)
     slsec_guard_config_free(c);
 }
 
+/* A reload loads its config with SLSEC_GUARD_LOAD_DEFER_JWKS: no fetch
+ * then (so the unreachable jwks_url below, which a plain load refuses,
+ * loads), no keys, and slsec_guard_jwks_start's first fetch is the one
+ * that reports whether the keys can be had. */
+typedef struct first_fetch {
+    atomic_int done; /* 1 ok, 2 failed */
+    char error[512];
+} first_fetch;
+
+static void note_first_fetch(void *user, bool ok, size_t keys, const char *error)
+{
+    first_fetch *f = user;
+    if (atomic_load(&f->done))
+        return;
+    if (!ok)
+        snprintf(f->error, sizeof f->error, "%s", error);
+    atomic_store(&f->done, ok ? 1 : 2);
+}
+
+static void deferred_jwks_is_fetched_by_the_refresher(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/slsec-guard-deferred-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "jwt: {jwks_url: \"http://127.0.0.1:9/jwks.json\"}\n"
+                       "upstreams:\n  a: {url: \"http://127.0.0.1:8081\"}\n"
+                       "routes:\n  - {path: /x, upstream: a, auth: jwt}\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    slsec_guard_config *c = NULL;
+    slsec_diag d = {0};
+    assert_int_not_equal(slsec_guard_config_load(path, &c, &d), SLSEC_OK);
+    assert_non_null(strstr(d.message, "JWKS fetch failed"));
+    assert_int_equal(slsec_guard_config_load_flags(path, SLSEC_GUARD_LOAD_DEFER_JWKS, &c, &d), SLSEC_OK);
+    unlink(path);
+    assert_null(c->jwks);
+    assert_string_equal(c->jwks_url, "http://127.0.0.1:9/jwks.json");
+    const char *token = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsifQ.e30.c2ln"; /* {"alg":"HS256","kid":"k"} */
+    assert_int_equal(slsec_guard_jwt_verify(c, token, strlen(token), 1800000000LL, NULL), SLSEC_JWT_UNKNOWN_KID);
+    first_fetch f = {0};
+    assert_int_equal(slsec_guard_jwks_start(c, note_first_fetch, &f, &d), SLSEC_OK);
+    assert_non_null(c->jwks_refresher);
+    for (int i = 0; i < 500 && !atomic_load(&f.done); i++)
+        usleep(20000);
+    assert_int_equal(atomic_load(&f.done), 2);
+    assert_non_null(strstr(f.error, "JWKS fetch failed"));
+    slsec_guard_config_free(c);
+}
+
 /* The lambda: section: which keys each trigger takes, and --check shows them. */
 static void lambda_triggers(void **state)
 {
@@ -159,6 +212,8 @@ static void lambda_triggers(void **state)
     const char *text = "lambda:\n"
                        "  sqs: {schema: schemas/message.json, partial_batch: true, waf: off}\n"
                        "  s3: {schema: schemas/message.json}\n"
+                       "  kinesis: {schema: schemas/message.json, partial_batch: true}\n"
+                       "  dynamodb: {waf: off}\n"
                        "routes:\n  - {name: r, path: /x, auth: none}\n";
     slsec_guard_config *c = NULL;
     slsec_diag d = {0};
@@ -169,6 +224,9 @@ static void lambda_triggers(void **state)
     assert_true(c->sqs.configured);
     assert_false(c->sns.configured);
     assert_non_null(c->s3.schema);
+    assert_true(c->kinesis.partial_batch);
+    assert_true(c->dynamodb.configured);
+    assert_false(c->dynamodb.partial_batch);
     slsec_buf b;
     slsec_buf_init(&b);
     slsec_guard_config_print(c, &b);
@@ -176,6 +234,8 @@ static void lambda_triggers(void **state)
     assert_non_null(strstr(b.data, "    partial_batch: true\n"));
     assert_non_null(strstr(b.data, "  s3:\n    schema: "));
     assert_null(strstr(b.data, "  sns:"));
+    assert_non_null(strstr(b.data, "  kinesis:\n    schema: "));
+    assert_non_null(strstr(b.data, "  dynamodb:\n    waf: off\n    partial_batch: false\n"));
     slsec_buf_free(&b);
     slsec_guard_config_free(c);
 }
@@ -187,6 +247,7 @@ int main(void)
         cmocka_unit_test(bad_configs_name_the_place),
         cmocka_unit_test(parse_from_memory),
         cmocka_unit_test(jwks_file_is_not_refreshed),
+        cmocka_unit_test(deferred_jwks_is_fetched_by_the_refresher),
         cmocka_unit_test(lambda_triggers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * path (src/guard/jwks_url.c): the TTL refetches without anyone asking,
  * an unknown kid asks for one refetch per interval and is answered with
  * the keys there are, a failing server leaves the keys in place, and
- * neither verification nor freeing waits for a server that hangs.
+ * neither verification nor freeing waits for a server that hangs, and a
+ * refresher started without keys fetches them at once.
  *
  * The JWKS server is a thread of this test on 127.0.0.1 (a free port):
  * each connection gets the current status and body, or, while `hold` is
@@ -366,6 +367,29 @@ static void a_hanging_server_holds_nothing_up(void **state)
     assert_int_equal(log.ok + log.failed, 0); /* an abandoned fetch is not reported */
 }
 
+/* A config staged by a reload starts its refresher without keys: the
+ * first fetch is made at once (not after the TTL), tokens are refused
+ * until keys arrive, and a failed first fetch is retried. */
+static void without_keys_the_first_fetch_starts_at_once(void **state)
+{
+    (void)state;
+    fetch_log log = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    serve_keys(500, "k1");
+    slsec_jwks_refresher *r = start(NULL, 3600000, 3600000, 100, 5000, &log);
+    assert_true(wait_for(r, 0, 1));
+    assert_int_equal(verify(r, "k1"), SLSEC_JWT_UNKNOWN_KID);
+    size_t keys = 1;
+    slsec_jwks_refresher_stats(r, NULL, NULL, &keys);
+    assert_int_equal(keys, 0);
+    serve_keys(200, "k1");
+    assert_true(wait_for(r, 1, 1));
+    assert_int_equal(verify(r, "k1"), SLSEC_JWT_OK);
+    slsec_jwks_refresher_free(r);
+    pthread_mutex_lock(&log.lock);
+    assert_non_null(strstr(log.last_error, "HTTP 500"));
+    pthread_mutex_unlock(&log.lock);
+}
+
 static void bad_options_are_refused(void **state)
 {
     (void)state;
@@ -385,6 +409,7 @@ int main(void)
         cmocka_unit_test_setup(unknown_kid_asks_once_per_interval, reset),
         cmocka_unit_test_setup(failures_keep_the_keys, reset),
         cmocka_unit_test_setup(a_hanging_server_holds_nothing_up, reset),
+        cmocka_unit_test_setup(without_keys_the_first_fetch_starts_at_once, reset),
         cmocka_unit_test_setup(bad_options_are_refused, reset),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);

@@ -3,7 +3,10 @@
  * (src/guard/lambda.c): which trigger an event comes from, and what is
  * allowed to reach the handler. The policy is tests/fixtures/guard/
  * lambda.yml without its WAF part (the WAF has its own test), so the cases
- * here are routes, auth, schemas, base64 bodies and malformed events.
+ * here are routes, auth, schemas, base64 bodies and malformed events; SQS
+ * partial batches (FIFO groups included), S3 objects, message attributes;
+ * Kinesis records (base64 data) and DynamoDB Streams records (items
+ * unmarshalled), and their partial batches by sequence number.
  */
 #include "slsec/guard.h"
 
@@ -21,6 +24,8 @@ static const char policy[] =
     "  sqs: {schema: schemas/message.json}\n"
     "  sns: {schema: schemas/message.json}\n"
     "  eventbridge: {schema: schemas/message.json}\n"
+    "  kinesis: {schema: schemas/message.json}\n"
+    "  dynamodb: {schema: schemas/dynamodb-item.json}\n"
     "routes:\n"
     "  - {name: public, method: GET, path: /public/**, auth: none}\n"
     "  - {name: create-order, method: POST, path: /orders, auth: none, schema: schemas/order.json,\n"
@@ -40,7 +45,16 @@ static const char policy_records[] =
     "routes:\n"
     "  - {name: public, method: GET, path: /public/**, auth: none}\n";
 
-static slsec_guard_config *cfg, *cfg2;
+/* Kinesis and DynamoDB Streams with partial batch responses. */
+static const char policy_streams[] =
+    "lambda:\n"
+    "  kinesis: {schema: schemas/message.json, attributes_schema: schemas/stream-attributes.json, partial_batch: true}\n"
+    "  dynamodb: {schema: schemas/dynamodb-item.json, attributes_schema: schemas/stream-attributes.json,\n"
+    "             partial_batch: true}\n"
+    "routes:\n"
+    "  - {name: public, method: GET, path: /public/**, auth: none}\n";
+
+static slsec_guard_config *cfg, *cfg2, *cfg3;
 
 static int load(const char *text, slsec_guard_config **out)
 {
@@ -54,7 +68,7 @@ static int load(const char *text, slsec_guard_config **out)
 static int setup(void **state)
 {
     (void)state;
-    return load(policy, &cfg) || load(policy_records, &cfg2);
+    return load(policy, &cfg) || load(policy_records, &cfg2) || load(policy_streams, &cfg3);
 }
 
 static int teardown(void **state)
@@ -62,6 +76,7 @@ static int teardown(void **state)
     (void)state;
     slsec_guard_config_free(cfg);
     slsec_guard_config_free(cfg2);
+    slsec_guard_config_free(cfg3);
     return 0;
 }
 
@@ -82,6 +97,8 @@ static void kinds(void **state)
     assert_int_equal(kind_of("{\"Records\":[{\"EventSource\":\"aws:sns\",\"Sns\":{}}]}"), SLSEC_EVENT_SNS);
     assert_int_equal(kind_of("{\"Records\":[{\"eventSource\":\"aws:s3\"}]}"), SLSEC_EVENT_S3);
     assert_int_equal(kind_of("{\"detail-type\":\"x\",\"source\":\"y\",\"detail\":{}}"), SLSEC_EVENT_EVENTBRIDGE);
+    assert_int_equal(kind_of("{\"Records\":[{\"eventSource\":\"aws:kinesis\",\"kinesis\":{}}]}"), SLSEC_EVENT_KINESIS);
+    assert_int_equal(kind_of("{\"Records\":[{\"eventSource\":\"aws:dynamodb\",\"dynamodb\":{}}]}"), SLSEC_EVENT_DYNAMODB);
     assert_int_equal(kind_of("{\"Records\":[]}"), SLSEC_EVENT_UNKNOWN);
     assert_int_equal(kind_of("[1]"), SLSEC_EVENT_UNKNOWN);
     assert_int_equal(slsec_guard_event_kind(NULL), SLSEC_EVENT_UNKNOWN);
@@ -188,6 +205,22 @@ static void assert_ids(const json_t *ids, const char *want)
     free(w);
 }
 
+/* A PARTIAL decision: its kind, reason, failed and handed ids, and the
+ * event handed to the handler. */
+static void assert_partial(const slsec_event_decision *d, slsec_event_kind kind, const char *reason,
+                           const char *failed, const char *handed, const char *event)
+{
+    assert_int_equal(d->action, SLSEC_EVENT_PARTIAL);
+    assert_int_equal(d->kind, kind);
+    assert_string_equal(d->reason, reason);
+    assert_ids(d->failed, failed);
+    assert_ids(d->handed, handed);
+    char *want = q(event);
+    assert_string_equal(d->event, want);
+    assert_int_equal(d->event_len, strlen(want));
+    free(want);
+}
+
 #define SQS(id, body) "{'messageId':'" id "','eventSource':'aws:sqs','eventSourceARN':'arn:aws:sqs:eu-west-1:1:q','body':'" body "'}"
 #define GOOD "{\\'orderId\\':\\'o-1\\'}"
 #define BAD "{\\'orderId\\':\\'DROP TABLE\\'}"
@@ -197,15 +230,8 @@ static void partial_batch(void **state)
     (void)state;
     /* some bad: the handler gets the others, untouched */
     slsec_event_decision d = decide2("{'Records':[" SQS("m1", GOOD) "," SQS("m2", "not json") "," SQS("m3", GOOD) "]}");
-    assert_int_equal(d.action, SLSEC_EVENT_PARTIAL);
-    assert_int_equal(d.kind, SLSEC_EVENT_SQS);
-    assert_string_equal(d.reason, "1 of 3 records refused: record 1: the message is not JSON");
-    assert_ids(d.failed, "['m2']");
-    assert_ids(d.handed, "['m1','m3']");
-    char *want = q("{'Records':[" SQS("m1", GOOD) "," SQS("m3", GOOD) "]}");
-    assert_string_equal(d.event, want);
-    assert_int_equal(d.event_len, strlen(want));
-    free(want);
+    assert_partial(&d, SLSEC_EVENT_SQS, "1 of 3 records refused: record 1: the message is not JSON", "['m2']",
+                   "['m1','m3']", "{'Records':[" SQS("m1", GOOD) "," SQS("m3", GOOD) "]}");
     slsec_event_decision_free(&d);
     /* all bad: nothing for the handler */
     d = decide2("{'Records':[" SQS("m1", BAD) "," SQS("m2", "x") "]}");
@@ -392,6 +418,167 @@ static void message_attributes(void **state)
     slsec_event_decision_free(&d);
 }
 
+/* ---- Kinesis and DynamoDB Streams ---------------------------------------------------------- */
+
+/* base64 of {"orderId":"o-1"}, {"orderId":"DROP TABLE"}, "plain text", "\0\1binary" */
+#define K_GOOD "eyJvcmRlcklkIjoiby0xIn0="
+#define K_BAD "eyJvcmRlcklkIjoiRFJPUCBUQUJMRSJ9"
+#define K_TEXT "cGxhaW4gdGV4dA=="
+#define K_BINARY "AAFiaW5hcnk="
+#define KIN(seq, data) "{'eventSource':'aws:kinesis','kinesis':{'partitionKey':'pk-1','sequenceNumber':'" seq "','data':'" data "'}}"
+#define DDB(seq, name, image) "{'eventSource':'aws:dynamodb','eventName':'" name "','dynamodb':{'SequenceNumber':'" seq "','SizeBytes':40," image "}}"
+#define ORDER(id) "'NewImage':{'orderId':{'S':'" id "'},'qty':{'N':'2'}}"
+
+static slsec_event_decision decide_with(slsec_guard_config *c, const char *event)
+{
+    char *e = q(event);
+    slsec_event_decision d;
+    slsec_guard_event_decide(c, NULL, e, strlen(e), 1800000000LL, 0, &d);
+    free(e);
+    return d;
+}
+
+/* What each record is checked on: Kinesis data decoded from base64, the
+ * DynamoDB item unmarshalled (NewImage, else Keys); without partial_batch
+ * one bad record refuses the batch. */
+static void stream_records(void **state)
+{
+    (void)state;
+    struct {
+        const char *event, *reason; /* reason NULL: allowed */
+    } cases[] = {
+        {"{'Records':[" KIN("1", K_GOOD) "]}", NULL},
+        {"{'Records':[" KIN("1", K_GOOD) "," KIN("2", K_BAD) "]}", "record 1: schema: /orderId: pattern"},
+        {"{'Records':[" KIN("1", K_TEXT) "]}", "record 0: the message is not JSON"},
+        {"{'Records':[" KIN("1", K_BINARY) "]}", "record 0: the message is not JSON"},
+        {"{'Records':[" KIN("1", "***") "]}", "record 0: kinesis.data is not base64"},
+        {"{'Records':[{'eventSource':'aws:kinesis','kinesis':{'sequenceNumber':'1'}}]}", "record 0: kinesis.data is missing"},
+        {"{'Records':[" DDB("1", "INSERT", ORDER("o-1")) "]}", NULL},
+        {"{'Records':[" DDB("1", "MODIFY", ORDER("o-1") ",'OldImage':{'orderId':{'S':'bad'}}") "]}", NULL},
+        {"{'Records':[" DDB("1", "INSERT", ORDER("1 OR 1=1")) "]}", "record 0: schema: /orderId: pattern"},
+        /* REMOVE (and KEYS_ONLY streams): the keys are what the handler reads */
+        {"{'Records':[" DDB("1", "REMOVE", "'Keys':{'orderId':{'S':'o-2'}}") "]}", NULL},
+        {"{'Records':[" DDB("1", "REMOVE", "'Keys':{'orderId':{'S':'../x'}}") "]}", "record 0: schema: /orderId: pattern"},
+        {"{'Records':[" DDB("1", "INSERT", "'NewImage':{'orderId':{'X':'o-1'}}") "]}",
+         "record 0: dynamodb.NewImage is not a DynamoDB item"},
+        {"{'Records':[" DDB("1", "INSERT", "'NewImage':{'orderId':{'S':'o-1','N':'1'}}") "]}",
+         "record 0: dynamodb.NewImage is not a DynamoDB item"},
+        {"{'Records':[" DDB("1", "INSERT", "'Nothing':1") "]}", "record 0: dynamodb.Keys is not a DynamoDB item"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        slsec_event_decision d = decide_with(cfg, cases[i].event);
+        if (!cases[i].reason && d.action != SLSEC_EVENT_PASS)
+            fail_msg("case %zu refused: %s", i, d.reason);
+        if (cases[i].reason && (d.action != SLSEC_EVENT_REFUSE || strcmp(d.reason, cases[i].reason) != 0))
+            fail_msg("case %zu: action %d, reason '%s', want '%s'", i, d.action, d.reason, cases[i].reason);
+        slsec_event_decision_free(&d);
+    }
+}
+
+/* DynamoDB attribute values become the JSON the handler's SDK makes of
+ * them, which the schema then types: numbers (integer or not), sets and
+ * lists as arrays, maps as objects, NULL, BOOL, binary as its base64. */
+static void dynamodb_items(void **state)
+{
+    (void)state;
+    slsec_event_decision d = decide_with(cfg, "{'Records':[" DDB("1", "INSERT",
+        "'NewImage':{'orderId':{'S':'o-1'},'qty':{'N':'3'},'price':{'N':'12.50'},'tags':{'SS':['a','b']},"
+        "'sizes':{'NS':['1','2.5']},'lines':{'L':[{'S':'x'},{'N':'1'},{'M':{}}]},"
+        "'address':{'M':{'zip':{'S':'75001'}}},'gift':{'BOOL':true},'note':{'NULL':true},'photo':{'B':'AAE='}}") "]}");
+    if (d.action != SLSEC_EVENT_PASS)
+        fail_msg("a valid item refused: %s", d.reason);
+    slsec_event_decision_free(&d);
+    struct {
+        const char *image, *reason;
+    } bad[] = {
+        {"'NewImage':{'orderId':{'S':'o-1'},'qty':{'N':'1.5'}}", "record 0: schema: /qty: type"},
+        {"'NewImage':{'orderId':{'S':'o-1'},'qty':{'N':'0'}}", "record 0: schema: /qty: minimum"},
+        {"'NewImage':{'orderId':{'S':'o-1'},'price':{'N':'-0.01'}}", "record 0: schema: /price: minimum"},
+        {"'NewImage':{'orderId':{'S':'o-1'},'tags':{'NS':['1']}}", "record 0: schema: /tags/0: type"},
+        {"'NewImage':{'orderId':{'S':'o-1'},'address':{'M':{'zip':{'N':'75001'}}}}", "record 0: schema: /address/zip: type"},
+        {"'NewImage':{'orderId':{'S':'o-1'},'qty':{'N':'one'}}", "record 0: dynamodb.NewImage is not a DynamoDB item"},
+        {"'NewImage':{'orderId':{'S':'o-1'},'qty':{'N':'inf'}}", "record 0: dynamodb.NewImage is not a DynamoDB item"},
+        {"'NewImage':{'orderId':{'S':'o-1'},'note':{'NULL':false}}", "record 0: dynamodb.NewImage is not a DynamoDB item"},
+        {"'NewImage':{'orderId':{'S':'o-1'},'tags':{'SS':[1]}}", "record 0: dynamodb.NewImage is not a DynamoDB item"},
+        {"'NewImage':{'orderId':{'S':'o-1'},'lines':{'L':['x']}}", "record 0: dynamodb.NewImage is not a DynamoDB item"},
+        {"'NewImage':[]", "record 0: dynamodb.NewImage is not a DynamoDB item"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char event[1024];
+        snprintf(event, sizeof event, "{'Records':[" DDB("1", "INSERT", "%s") "]}", bad[i].image);
+        d = decide_with(cfg, event);
+        if (d.action != SLSEC_EVENT_REFUSE || strcmp(d.reason, bad[i].reason) != 0)
+            fail_msg("case %zu: action %d, reason '%s', want '%s'", i, d.action, d.reason, bad[i].reason);
+        slsec_event_decision_free(&d);
+    }
+    /* nested deeper than SLSEC_GUARD_MAX_JSON_DEPTH: not an item we unmarshal */
+    char deep[4096] = "";
+    for (int i = 0; i < 70; i++)
+        strcat(deep, "{'M':{'x':");
+    strcat(deep, "{'S':'o'}");
+    for (int i = 0; i < 70; i++)
+        strcat(deep, "}}");
+    char event[8192];
+    snprintf(event, sizeof event, "{'Records':[" DDB("1", "INSERT", "'NewImage':{'orderId':{'S':'o-1'},'deep':%s}") "]}", deep);
+    d = decide_with(cfg, event);
+    assert_int_equal(d.action, SLSEC_EVENT_REFUSE);
+    assert_string_equal(d.reason, "record 0: dynamodb.NewImage is not a DynamoDB item");
+    slsec_event_decision_free(&d);
+}
+
+/* partial_batch on a stream: records are reported by sequence number, and
+ * everything after the first refused record is held back with it (Lambda
+ * resumes the shard at the lowest failed sequence number: a later record
+ * the handler had processed would be processed again at each retry). */
+static void stream_partial_batch(void **state)
+{
+    (void)state;
+    slsec_event_decision d = decide_with(cfg3, "{'Records':[" KIN("101", K_GOOD) "," KIN("102", K_GOOD) "," KIN("103", K_BAD)
+                                         "," KIN("104", K_GOOD) "]}");
+    assert_partial(&d, SLSEC_EVENT_KINESIS, "2 of 4 records refused: record 2: schema: /orderId: pattern",
+                   "['103','104']", "['101','102']", "{'Records':[" KIN("101", K_GOOD) "," KIN("102", K_GOOD) "]}");
+    slsec_event_decision_free(&d);
+    /* the first record refused: nothing for the handler */
+    d = decide_with(cfg3, "{'Records':[" KIN("101", K_TEXT) "," KIN("102", K_GOOD) "]}");
+    assert_int_equal(d.action, SLSEC_EVENT_ALL_FAILED);
+    assert_ids(d.failed, "['101','102']");
+    slsec_event_decision_free(&d);
+    d = decide_with(cfg3, "{'Records':[" KIN("101", K_GOOD) "," KIN("102", K_GOOD) "]}");
+    assert_int_equal(d.action, SLSEC_EVENT_PASS);
+    slsec_event_decision_free(&d);
+    /* the record's own fields: a partition key outside the pattern */
+    d = decide_with(cfg3, "{'Records':[" KIN("101", K_GOOD) ",{'eventSource':'aws:kinesis','kinesis':{'partitionKey':'<x>',"
+                          "'sequenceNumber':'102','data':'" K_GOOD "'}}]}");
+    assert_int_equal(d.action, SLSEC_EVENT_PARTIAL);
+    assert_string_equal(d.reason, "1 of 2 records refused: record 1: attributes_schema: /partitionKey: pattern");
+    assert_ids(d.failed, "['102']");
+    slsec_event_decision_free(&d);
+    /* without a sequence number a record cannot be reported: the batch goes whole */
+    d = decide_with(cfg3, "{'Records':[" KIN("101", K_GOOD) ",{'eventSource':'aws:kinesis','kinesis':{'data':'" K_BAD "'}}]}");
+    assert_int_equal(d.action, SLSEC_EVENT_REFUSE);
+    assert_non_null(strstr(d.reason, "(the whole batch: a record has no unique sequence number)"));
+    slsec_event_decision_free(&d);
+    /* DynamoDB: by dynamodb.SequenceNumber; eventName and SizeBytes are attributes */
+    d = decide_with(cfg3, "{'Records':[" DDB("201", "INSERT", ORDER("o-1")) "," DDB("202", "REMOVE", "'Keys':{'orderId':{'S':'o-1'}}")
+                          "," DDB("203", "INSERT", ORDER("o-3")) "]}");
+    assert_partial(&d, SLSEC_EVENT_DYNAMODB, "2 of 3 records refused: record 1: attributes_schema: /eventName: enum",
+                   "['202','203']", "['201']", "{'Records':[" DDB("201", "INSERT", ORDER("o-1")) "]}");
+    slsec_event_decision_free(&d);
+    /* the handler's answer for the records it got, merged as for SQS */
+    json_t *failed = json_pack("[s,s]", "202", "203"), *handed = json_pack("[s]", "201");
+    size_t n;
+    char *merged = slsec_guard_batch_response("{}", 2, failed, handed, &n);
+    assert_string_equal(merged, "{\"batchItemFailures\":[{\"itemIdentifier\":\"202\"},{\"itemIdentifier\":\"203\"}]}");
+    free(merged);
+    const char *own = "{\"note\":1,\"batchItemFailures\":[{\"itemIdentifier\":\"201\"}]}";
+    merged = slsec_guard_batch_response(own, strlen(own), failed, handed, &n);
+    assert_string_equal(merged, "{\"note\":1,\"batchItemFailures\":[{\"itemIdentifier\":\"201\"},"
+                                "{\"itemIdentifier\":\"202\"},{\"itemIdentifier\":\"203\"}]}");
+    free(merged);
+    json_decref(failed);
+    json_decref(handed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +591,9 @@ int main(void)
         cmocka_unit_test(batch_responses),
         cmocka_unit_test(s3_objects),
         cmocka_unit_test(message_attributes),
+        cmocka_unit_test(stream_records),
+        cmocka_unit_test(dynamodb_items),
+        cmocka_unit_test(stream_partial_batch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
