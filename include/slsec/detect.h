@@ -72,14 +72,20 @@ typedef int (*slsec_match_fn)(const slsec_match *m, void *user);
 int slsec_detect_init(slsec_diag *d);
 
 /* The block database of the detectors `enabled` marks (indexed like
- * slsec_detectors; NULL = the whole table), compiled and serialised (bytes
- * from malloc), with the fingerprint of the triggers it holds: what
+ * slsec_detectors; NULL = the whole table), compiled for Vectorscan's AVX2
+ * code whatever this machine, and serialised (bytes from malloc), with the
+ * fingerprint of the triggers it holds and that platform: what
  * tools/detect-db/gen_detect_db.c embeds in the binary at build time. The
  * engine uses an embedded database for the whole table and for any
- * subset (slsec_detect_scanner_new_subset) whose fingerprint it matches. */
+ * subset (slsec_detect_scanner_new_subset) whose fingerprint it matches,
+ * which it does wherever it runs the AVX2 code (every CPU with AVX2, when
+ * Vectorscan exports that code: docs/secrets.md, "Engine notes"). */
 int slsec_detect_serialize(const bool *enabled, char **bytes, size_t *len, uint64_t *table_hash, slsec_diag *d);
 /* "prebuilt at build time", "compiled at start-up" or "not built yet". */
 const char *slsec_detect_db_origin(void);
+/* Which of Vectorscan's code runs the databases: "AVX2 (pinned: ...)" or
+ * "Vectorscan's own choice for this CPU". */
+const char *slsec_detect_vectorscan_code(void);
 
 int slsec_detect_buffer(const char *data, size_t len, unsigned classes, slsec_match_fn cb, void *user);
 

@@ -110,6 +110,7 @@ static void print_components(void)
     while (hl && hs[hl - 1] == ' ')
         hl--;
     printf("Vectorscan: %.*s\n", (int)hl, hs);
+    printf("Vectorscan code: %s\n", slsec_detect_vectorscan_code());
     printf("libfyaml: %s\n", fy_library_version());
     printf("OpenSSL: %s\n", OpenSSL_version(OPENSSL_VERSION));
 }
@@ -179,7 +180,8 @@ const cli_command cli_cmd_version = {
     .summary = "print the version (also: slsec --version)",
     .description = "Prints slsec's version; with --verbose also the rule catalogue, the detector table "
                    "(and whether its Vectorscan database was prebuilt at build time), the IAM action table "
-                   "and the versions of Vectorscan, libfyaml and OpenSSL.",
+                   "and the versions of Vectorscan (and which of its code runs the database), libfyaml and "
+                   "OpenSSL.",
     .opts = version_opts,
     .nopts = 2,
     .run = run_version,

@@ -1,6 +1,7 @@
 /*
  * detect_internal.h — what the files of src/detect share and nothing else
- * sees (but the tests): the hand-written triggers of runs.c.
+ * sees (but the tests): the hand-written triggers of runs.c, and the
+ * Vectorscan code vectorscan.c picks to run the databases.
  *
  * The digit-run personal-data detectors (card, IBAN, SSN, phone) have
  * triggers made only of character classes. Vectorscan cannot put a
@@ -18,11 +19,14 @@
  * patterns). One '@' gives at most one end, so a memchr and a short loop
  * find every one. Vectorscan drops ends of the SSN trigger too, depending
  * on the address of the buffer (tests/fuzz/corpus/detect_runs/ssn-address.bin
- * at 23 of 64 alignments): runs.c has no such dependence.
+ * at 23 of 64 alignments): runs.c has no such dependence. Both drops come
+ * from the AVX-512 build of Vectorscan's single-byte search (vectorscan.c),
+ * which the engine no longer runs where it has a choice.
  */
 #ifndef SLSEC_DETECT_INTERNAL_H
 #define SLSEC_DETECT_INTERNAL_H
 
+#include <hs/hs.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,5 +60,29 @@ int runs_scan(const char *data, size_t n, unsigned kinds, runs_fn cb, void *ctx)
  * this CPU does not have it. */
 typedef enum { RUNS_BEST, RUNS_SCALAR, RUNS_SSE2, RUNS_AVX2, RUNS_AVX512 } runs_isa;
 int runs_scan_isa(const char *data, size_t n, unsigned kinds, runs_fn cb, void *ctx, runs_isa isa);
+
+/* ---- vectorscan.c ---------------------------------------------------------------- */
+
+/* One build of Vectorscan's runtime, and the platform databases are
+ * compiled for to run on it. Every database the engine uses is compiled,
+ * deserialised and scanned through one of these, never through a mix. */
+typedef struct vs_code {
+    const char *name;                   /* for `slsec version --verbose` */
+    const hs_platform_info_t *platform; /* hs_compile's; NULL = this CPU */
+    const char *target;                 /* the platform in database fingerprints */
+    hs_error_t (*deserialize)(const char *bytes, size_t length, hs_database_t **db);
+    hs_error_t (*scan)(const hs_database_t *db, const char *data, unsigned length, unsigned flags,
+                       hs_scratch_t *scratch, match_event_handler on_event, void *context);
+    hs_error_t (*open_stream)(const hs_database_t *db, unsigned flags, hs_stream_t **stream);
+    hs_error_t (*scan_stream)(hs_stream_t *id, const char *data, unsigned length, unsigned flags,
+                              hs_scratch_t *scratch, match_event_handler on_event, void *context);
+    hs_error_t (*close_stream)(hs_stream_t *id, hs_scratch_t *scratch, match_event_handler on_event, void *context);
+} vs_code;
+
+/* The code that runs this process's databases (chosen once). */
+const vs_code *vs_code_running(void);
+/* The code the databases prebuilt at build time are compiled for: AVX2,
+ * whatever the build machine (its functions may be NULL there). */
+const vs_code *vs_code_prebuilt(void);
 
 #endif

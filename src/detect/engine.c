@@ -18,7 +18,9 @@
  * boundary is therefore found exactly as in one buffer.
  *
  * The databases and compiled patterns are built once (pthread_once) and
- * shared; scratch space and match data belong to each scan.
+ * shared; scratch space and match data belong to each scan. Which build of
+ * Vectorscan's runtime runs them, and the platform they are compiled for,
+ * is vectorscan.c's choice (its AVX-512 build drops matches).
  */
 #include "slsec/detect.h"
 
@@ -65,9 +67,11 @@ static unsigned select_triggers(unsigned mode, const bool *only, unsigned *ids)
     return k;
 }
 
-/* One Vectorscan database of the triggers select_triggers picks; NULL
- * with err set when there are none or the table does not compile. */
-static hs_database_t *compile_subset(unsigned mode, const bool *only, char *err, size_t err_size)
+/* One Vectorscan database of the triggers select_triggers picks, for the
+ * platform of `code`; NULL with err set when there are none or the table
+ * does not compile. */
+static hs_database_t *compile_subset(unsigned mode, const bool *only, const vs_code *code, char *err,
+                                     size_t err_size)
 {
     const char **exprs = calloc(ndet, sizeof *exprs);
     unsigned *flags = calloc(ndet, sizeof *flags), *ids = calloc(ndet, sizeof *ids);
@@ -82,7 +86,7 @@ static hs_database_t *compile_subset(unsigned mode, const bool *only, char *err,
     hs_compile_error_t *ce = NULL;
     if (k == 0) {
         snprintf(err, err_size, "no detector is enabled");
-    } else if (hs_compile_multi(exprs, flags, ids, k, mode, NULL, &db, &ce) != HS_SUCCESS) {
+    } else if (hs_compile_multi(exprs, flags, ids, k, mode, code->platform, &db, &ce) != HS_SUCCESS) {
         snprintf(err, err_size, "detector %s: trigger: %s",
                  ce && ce->expression >= 0 ? dets[ids[ce->expression]].id : "?", ce ? ce->message : "?");
         hs_free_compile_error(ce);
@@ -94,7 +98,10 @@ static hs_database_t *compile_subset(unsigned mode, const bool *only, char *err,
     return db;
 }
 
-static hs_database_t *compile_db(unsigned mode) { return compile_subset(mode, NULL, init_error, sizeof init_error); }
+static hs_database_t *compile_db(unsigned mode)
+{
+    return compile_subset(mode, NULL, vs_code_running(), init_error, sizeof init_error);
+}
 
 /* The PCRE2 patterns alone: what checking one short value needs
  * (slsec_detect_value, slsec_detect_shape: a template's environment
@@ -175,9 +182,10 @@ static void hash_bytes(uint64_t *h, const void *p, size_t n)
         *h = (*h ^ b[i]) * 1099511628211ull;
 }
 
-/* FNV-1a over what a block database of `only` (NULL: the whole table) is
- * made of: the Vectorscan version, each trigger it holds and its flags. */
-static uint64_t table_hash(const bool *only)
+/* FNV-1a over what a block database of `only` (NULL: the whole table) for
+ * `code` is made of: the Vectorscan version, the platform, each trigger it
+ * holds and its flags. */
+static uint64_t table_hash(const bool *only, const vs_code *code)
 {
     unsigned *ids = calloc(ndet ? ndet : 1, sizeof *ids);
     if (!ids)
@@ -186,6 +194,7 @@ static uint64_t table_hash(const bool *only)
     uint64_t h = 14695981039346656037ull;
     const char *v = hs_version();
     hash_bytes(&h, v, strlen(v) + 1);
+    hash_bytes(&h, code->target, strlen(code->target) + 1);
     for (unsigned j = 0; j < k; j++) {
         const slsec_detector *d = &dets[ids[j]];
         hash_bytes(&h, &ids[j], sizeof ids[j]); /* the id Vectorscan reports is the detector's index */
@@ -198,28 +207,31 @@ static uint64_t table_hash(const bool *only)
 }
 
 /* The prebuilt block database of `only`, or NULL when none was built for
- * exactly these triggers or this machine's Vectorscan refuses it. */
+ * exactly these triggers and the code that runs here (prebuilt databases
+ * are for the AVX2 code), or this machine's Vectorscan refuses it. */
 static hs_database_t *prebuilt_db(const bool *only)
 {
     if (!&slsec_detect_prebuilt_count || !slsec_detect_prebuilt_hash || !slsec_detect_prebuilt_len ||
         !slsec_detect_prebuilt)
         return NULL;
-    uint64_t want = table_hash(only);
+    const vs_code *code = vs_code_running();
+    uint64_t want = table_hash(only, code);
     for (size_t i = 0; i < slsec_detect_prebuilt_count; i++) {
         hs_database_t *db = NULL;
         if (slsec_detect_prebuilt_hash[i] == want &&
-            hs_deserialize_database((const char *)slsec_detect_prebuilt[i], slsec_detect_prebuilt_len[i], &db) ==
+            code->deserialize((const char *)slsec_detect_prebuilt[i], slsec_detect_prebuilt_len[i], &db) ==
                 HS_SUCCESS)
             return db;
     }
-    return NULL; /* another table, Vectorscan or CPU: compile instead */
+    return NULL; /* another table, Vectorscan or platform: compile instead */
 }
 
 int slsec_detect_serialize(const bool *enabled, char **bytes, size_t *len, uint64_t *hash, slsec_diag *d)
 {
     pthread_once(&regex_once, compile_regexes);
     char err[512] = "";
-    hs_database_t *db = init_error[0] ? NULL : compile_subset(HS_MODE_BLOCK, enabled, err, sizeof err);
+    const vs_code *code = vs_code_prebuilt();
+    hs_database_t *db = init_error[0] ? NULL : compile_subset(HS_MODE_BLOCK, enabled, code, err, sizeof err);
     if (!db) {
         slsec_diag_set(d, SLSEC_DIAG_ERROR, NULL, 0, 0, "%s", init_error[0] ? init_error : err);
         return SLSEC_EINTERNAL;
@@ -230,11 +242,13 @@ int slsec_detect_serialize(const bool *enabled, char **bytes, size_t *len, uint6
         slsec_diag_set(d, SLSEC_DIAG_ERROR, NULL, 0, 0, "Vectorscan cannot serialise the database (error %d)", e);
         return SLSEC_EINTERNAL;
     }
-    *hash = table_hash(enabled);
+    *hash = table_hash(enabled, code);
     return SLSEC_OK;
 }
 
 const char *slsec_detect_db_origin(void) { return db_origin; }
+
+const char *slsec_detect_vectorscan_code(void) { return vs_code_running()->name; }
 
 /* The stream database is only built when a stream is first opened: a
  * scan of ordinary files never needs it, and compiling costs milliseconds. */
@@ -411,6 +425,7 @@ typedef struct cand {
 } cand;
 
 typedef struct scanner {
+    const vs_code *code;     /* runs db */
     const hs_database_t *db; /* block mode: the whole table's, or a subset's */
     unsigned classes;
     const bool *enabled; /* per detector, NULL = every detector of `classes` */
@@ -442,6 +457,7 @@ static bool scanner_init(scanner *s, unsigned classes, slsec_match_fn cb, void *
     const hs_database_t *db = streaming ? stream_db : block_db;
     if (!db)
         return false;
+    s->code = vs_code_running();
     s->db = db;
     s->classes = classes;
     s->cb = cb;
@@ -579,7 +595,8 @@ static hs_database_t *subset_db(const bool *enabled)
             db = subsets[i].db;
     char err[512];
     if (!db && nsubsets < MAX_SUBSETS &&
-        ((db = prebuilt_db(enabled)) || (db = compile_subset(HS_MODE_BLOCK, enabled, err, sizeof err)))) {
+        ((db = prebuilt_db(enabled)) ||
+         (db = compile_subset(HS_MODE_BLOCK, enabled, vs_code_running(), err, sizeof err)))) {
         bool *mask = malloc(ndet * sizeof *mask);
         if (!mask)
             slsec_oom();
@@ -632,7 +649,7 @@ int slsec_detect_scanner_scan(slsec_detect_scanner *sc, const char *data, size_t
     if (len <= UINT32_MAX) {
         /* Vectorscan's triggers, then runs.c's: per detector, candidates
          * still come in order of end, which is all confirmation needs. */
-        hs_error_t e = hs_scan(s->db, data ? data : "", (unsigned)len, 0, s->scratch, on_block, s);
+        hs_error_t e = s->code->scan(s->db, data ? data : "", (unsigned)len, 0, s->scratch, on_block, s);
         if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
             return SLSEC_EINTERNAL;
         if (!s->stopped && len > 0)
@@ -693,7 +710,7 @@ slsec_detect_stream *slsec_detect_stream_new(unsigned classes, slsec_match_fn cb
     if (!st)
         slsec_oom();
     if (!scanner_init(&st->s, classes, cb, user, true) ||
-        hs_open_stream(stream_db, 0, &st->s.stream) != HS_SUCCESS) {
+        st->s.code->open_stream(stream_db, 0, &st->s.stream) != HS_SUCCESS) {
         scanner_fini(&st->s);
         free(st);
         return NULL;
@@ -752,7 +769,7 @@ int slsec_detect_stream_feed(slsec_detect_stream *st, const char *data, size_t l
     s->avail += len;
     for (size_t at = 0; at < len; at += 1u << 30) {
         unsigned n = (unsigned)(len - at < (1u << 30) ? len - at : 1u << 30);
-        if (hs_scan_stream(s->stream, data + at, n, 0, s->scratch, on_stream, s) != HS_SUCCESS)
+        if (s->code->scan_stream(s->stream, data + at, n, 0, s->scratch, on_stream, s) != HS_SUCCESS)
             return SLSEC_EINTERNAL;
     }
     settle(s, false);
@@ -765,7 +782,7 @@ int slsec_detect_stream_finish(slsec_detect_stream *st)
         return SLSEC_OK;
     st->finished = true;
     scanner *s = &st->s;
-    hs_error_t e = hs_close_stream(s->stream, s->scratch, on_stream, s);
+    hs_error_t e = s->code->close_stream(s->stream, s->scratch, on_stream, s);
     s->stream = NULL;
     settle(s, true);
     return e == HS_SUCCESS ? SLSEC_OK : SLSEC_EINTERNAL;
@@ -776,7 +793,7 @@ void slsec_detect_stream_free(slsec_detect_stream *st)
     if (!st)
         return;
     if (st->s.stream)
-        hs_close_stream(st->s.stream, NULL, NULL, NULL);
+        st->s.code->close_stream(st->s.stream, NULL, NULL, NULL);
     scanner_fini(&st->s);
     free(st);
 }

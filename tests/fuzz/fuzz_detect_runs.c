@@ -4,8 +4,8 @@
  * the ends runs.c reports with every byte classification this CPU runs
  * must be exactly the ends at which the trigger (as written in the table)
  * matches, as PCRE2 finds them, in increasing order per kind. (Not
- * Vectorscan: 5.4.9 drops some ends depending on the buffer's address and
- * on its database; this target found the first.)
+ * Vectorscan: 5.4.9's AVX-512 code drops some ends depending on the
+ * buffer's address; this target found the first.)
  */
 #include "detect/detect_internal.h"
 

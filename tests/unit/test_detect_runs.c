@@ -4,9 +4,9 @@
  * input, every kind and every byte classification this CPU runs (scalar,
  * SSE2, AVX2, AVX-512), runs.c must report exactly the ends at which the
  * trigger (as written in src/detect/table.c) matches, as PCRE2 finds them
- * — Vectorscan 5.4.9 is not the reference: it drops some ends of the SSN
- * trigger depending on the buffer's address, and of the email trigger
- * depending on the other patterns in its database (detect_internal.h).
+ * — Vectorscan 5.4.9 is not the reference: its AVX-512 code drops some
+ * ends of the SSN and email triggers depending on the buffer's address
+ * (detect_internal.h, test_detect_vectorscan.c).
  * Inputs: hand-picked edge cases, thousands of random strings over the
  * triggers' alphabets (lengths around the 64-byte blocks and 4 KiB
  * chunks), the redaction fixture. Then the engine: block mode (runs.c) and

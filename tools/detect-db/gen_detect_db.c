@@ -8,11 +8,13 @@
  *   gen_detect_db OUT.c
  *
  * Three databases: the whole table (scan, guard) and the two detector
- * sets of the log redactor (without and with IP addresses). Each carries
- * the fingerprint of the triggers it holds: the engine uses a prebuilt
- * database only when it was made from exactly the triggers it needs and
- * this machine's Vectorscan accepts it (same version and CPU features);
- * otherwise it compiles as before.
+ * sets of the log redactor (without and with IP addresses), compiled for
+ * Vectorscan's AVX2 code whatever the build machine (the code the engine
+ * runs on every CPU with AVX2: src/detect/vectorscan.c). Each carries the
+ * fingerprint of the triggers it holds and of that platform: the engine
+ * uses a prebuilt database only when it was made from exactly the
+ * triggers it needs, for the code it runs, and this machine's Vectorscan
+ * accepts it (same version); otherwise it compiles as before.
  */
 #include "slsec/detect.h"
 #include "slsec/logs.h"
