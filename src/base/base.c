@@ -715,7 +715,12 @@ size_t slsec_utf8_invalid_offset(const char *s, size_t n)
     uint32_t cp;
     while (i < n) {
         if (p[i] < 0x80) {
-            i++;
+            /* ASCII, which templates nearly are: eight bytes at a time. */
+            uint64_t word;
+            while (i + 8 <= n && (memcpy(&word, p + i, 8), !(word & 0x8080808080808080u)))
+                i += 8;
+            while (i < n && p[i] < 0x80)
+                i++;
             continue;
         }
         size_t k = slsec_utf8_decode(p + i, n - i, &cp);

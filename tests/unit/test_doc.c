@@ -68,12 +68,32 @@ static void invalid_utf8_has_a_position(void **state)
     slsec_arena_free(a);
 }
 
+/* The ASCII fast path reads eight bytes at a time: an invalid byte, or a
+ * valid multi-byte character, at every position of a longer text. */
+static void invalid_utf8_offset_at_every_position(void **state)
+{
+    (void)state;
+    char text[40];
+    for (size_t at = 0; at < sizeof text; at++) {
+        memset(text, 'a', sizeof text);
+        text[at] = (char)0xff;
+        assert_int_equal(slsec_utf8_invalid_offset(text, sizeof text), at);
+        if (at + 2 <= sizeof text) {
+            memset(text, 'a', sizeof text);
+            text[at] = (char)0xc3, text[at + 1] = (char)0xa9;
+            assert_int_equal(slsec_utf8_invalid_offset(text, sizeof text), sizeof text);
+            assert_int_equal(slsec_utf8_invalid_offset(text, at + 1), at); /* cut inside the character */
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(single_quoted_escapes),
         cmocka_unit_test(single_quoted_folding),
         cmocka_unit_test(invalid_utf8_has_a_position),
+        cmocka_unit_test(invalid_utf8_offset_at_every_position),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
