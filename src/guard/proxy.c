@@ -27,7 +27,9 @@
  * and sent. The header limit before routing is the largest route's too.
  * Slow clients (client_conn) and the upstream deadlines
  * (on_upstream_timer: the connect, then the route's own
- * upstream_timeout_ms) are ours. docs/guard.md lists the rest.
+ * upstream_timeout_ms until the status line, then as the longest silence
+ * allowed between two pieces of body) are ours. docs/guard.md lists the
+ * rest.
  */
 #include "slsec/guard.h"
 
@@ -148,6 +150,8 @@ struct guard {
     bool tls;                 /* the listener speaks TLS (X-Forwarded-Proto, Forwarded proto=) */
     SSL_CTX *tls_ctx;         /* the one it started with: used when a reload drops listen_tls */
     uint64_t stop_deadline_ns; /* set by SIGTERM/SIGINT: drain until then */
+    bool loop_over;            /* the event loop has returned: nothing can be freed "later" */
+    struct pending *pendings;  /* every request in flight, freed at the stop deadline */
     struct evhttp_bound_socket *listener;
     struct evhttp *http;
     generation *current;
@@ -161,6 +165,7 @@ struct guard {
 
 typedef struct pending {
     guard *g;
+    struct pending *prev, *next; /* in g->pendings */
     generation *gen;
     const slsec_guard_route *route;
     size_t route_index;
@@ -177,12 +182,13 @@ typedef struct pending {
     struct bufferevent *conn_bev; /* the client connection's, for its deadline */
     struct evhttp_request *ureq;  /* to the upstream, until it is done */
     struct evhttp_connection *uconn;
-    struct event *upstream_timer; /* the connect's deadline, then the answer's */
+    struct event *upstream_timer; /* the connect's deadline, the status line's, then the upstream's silence */
     bool awaiting_connect;        /* the timer is the connect's */
     bool counted;                 /* in the route's in_flight */
     bool streaming;               /* the client's answer has started: no other answer can follow */
     bool paused;                  /* the upstream is not read until the client catches up */
     bool oversized;               /* the upstream held back more than SLSEC_GUARD_MAX_UPSTREAM_BUFFER */
+    bool bad_length;              /* the upstream's Content-Length cannot be trusted: 502 */
     struct evbuffer_cb_entry *input_watch; /* on the upstream connection's input, while streaming */
     int status;                   /* relayed to the client */
     uint64_t response_bytes;      /* body bytes relayed */
@@ -455,7 +461,9 @@ static void generation_release(struct event_base *base, generation *gen)
 {
     if (!gen || --gen->refs > 0)
         return;
-    if (!base || event_base_once(base, -1, EV_TIMEOUT, generation_free_later, gen, &(struct timeval){0, 0}) != 0)
+    /* once the loop has returned, a callback scheduled now would never run */
+    if (!base || gen->g->loop_over ||
+        event_base_once(base, -1, EV_TIMEOUT, generation_free_later, gen, &(struct timeval){0, 0}) != 0)
         generation_free(gen);
 }
 
@@ -621,6 +629,12 @@ static void pending_free(pending *p)
     if (p->upstream_timer)
         event_free(p->upstream_timer);
     p->g->in_flight--;
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        p->g->pendings = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
     if (p->counted)
         p->gen->in_flight[p->route_index]--;
     generation_release(p->g->base, p->gen);
@@ -660,7 +674,14 @@ static void deny(pending *p, deny_reason why, int status, const char *reason_phr
  * are written (client_drained). Once the status line is sent there is no
  * second answer: a failure after it (upstream error, deadline, oversized
  * chunk) closes the client connection, so the client sees a truncated
- * body, never a complete-looking one. */
+ * body, never a complete-looking one.
+ *
+ * Once the answer has started, upstream_timeout_ms no longer bounds the
+ * whole answer (a large download from a steady upstream may take any
+ * time) but the upstream's silence: the timer is re-armed at each piece
+ * of body, and stopped while we ourselves do not read the upstream for a
+ * slow client (that wait is the client's, bounded by libevent's write
+ * timeout on the client connection, header_timeout_ms). */
 
 static void upstream_error(enum evhttp_request_error err, void *arg)
 {
@@ -730,15 +751,26 @@ static void on_client_closed(struct evhttp_connection *cc, void *arg)
     pending_free(p);
 }
 
+/* Streaming: the upstream has upstream_timeout_ms from now to send more. */
+static void arm_idle_timer(pending *p)
+{
+    long ms = p->route->limits.upstream_timeout_ms;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(p->upstream_timer, &tv);
+}
+
 static void pause_upstream(pending *p, bool pause)
 {
     if (p->paused == pause || !p->ureq)
         return;
     struct bufferevent *ubev = evhttp_connection_get_bufferevent(p->uconn);
-    if (pause)
+    if (pause) {
         bufferevent_disable(ubev, EV_READ);
-    else
+        event_del(p->upstream_timer); /* not the upstream's silence: ours */
+    } else {
         bufferevent_enable(ubev, EV_READ);
+        arm_idle_timer(p);
+    }
     p->paused = pause;
 }
 
@@ -762,10 +794,14 @@ static void watch_upstream_input(struct evbuffer *buf, const struct evbuffer_cb_
     event_active(p->upstream_timer, EV_TIMEOUT, 0);
 }
 
-/* A Content-Length we can pass on: digits only, the same in every copy,
- * and no Transfer-Encoding (which wins over it, RFC 7230 3.3.3). */
-static const char *relayable_length(struct evkeyvalq *in)
+/* A Content-Length we can pass on: digits only, at most 18 of them (no
+ * overflow), the same in every copy, and no Transfer-Encoding (which wins
+ * over it, RFC 7230 3.3.3). NULL with *bad set: a Content-Length that is
+ * none of these, which libevent would otherwise find out only after the
+ * client's status line has gone. */
+static const char *relayable_length(struct evkeyvalq *in, bool *bad)
 {
+    *bad = false;
     if (evhttp_find_header(in, "Transfer-Encoding"))
         return NULL;
     const char *len = NULL;
@@ -773,8 +809,10 @@ static const char *relayable_length(struct evkeyvalq *in)
         if (!slsec_str_eq_ci(h->key, "content-length"))
             continue;
         if (!*h->value || strspn(h->value, "0123456789") != strlen(h->value) || strlen(h->value) > 18 ||
-            (len && strcmp(len, h->value) != 0))
+            (len && strcmp(len, h->value) != 0)) {
+            *bad = true;
             return NULL;
+        }
         len = h->value;
     }
     return len;
@@ -791,6 +829,15 @@ static int upstream_headers(struct evhttp_request *ureq, void *arg)
     if (!cc)
         return -1; /* the client is gone: evhttp drops the upstream, upstream_done cleans up */
     struct evkeyvalq *in = evhttp_request_get_input_headers(ureq);
+    bool bad_length;
+    const char *length = relayable_length(in, &bad_length);
+    if (bad_length) {
+        /* before anything is sent: evhttp drops the upstream, upstream_done answers 502 */
+        p->bad_length = true;
+        return -1;
+    }
+    if (code == 204)
+        length = NULL;
     struct evkeyvalq *out = evhttp_request_get_output_headers(p->req);
     const char *conn = evhttp_find_header(in, "Connection");
     for (struct evkeyval *h = in->tqh_first; h; h = h->next.tqe_next)
@@ -798,7 +845,6 @@ static int upstream_headers(struct evhttp_request *ureq, void *arg)
             evhttp_add_header(out, h->key, h->value);
     if (!evhttp_find_header(out, "X-Request-Id"))
         evhttp_add_header(out, "X-Request-Id", p->id);
-    const char *length = code == 204 ? NULL : relayable_length(in);
     if (length) {
         /* known: non-chunked clients keep their connection, HEAD gets its length */
         evhttp_add_header(out, "Content-Length", length);
@@ -818,6 +864,8 @@ static int upstream_headers(struct evhttp_request *ureq, void *arg)
                                      watch_upstream_input, p);
     const char *phrase = code >= 500 ? "Upstream Error" : code >= 400 ? "Client Error" : "OK";
     evhttp_send_reply_start(p->req, code, phrase);
+    p->awaiting_connect = false;
+    arm_idle_timer(p); /* from now on the timer bounds the upstream's silence */
     return 0;
 }
 
@@ -833,6 +881,8 @@ static void upstream_body(struct evhttp_request *ureq, void *arg)
     evhttp_send_reply_chunk_with_cb(p->req, piece, client_drained, p);
     if (p->conn_bev && evbuffer_get_length(bufferevent_get_output(p->conn_bev)) > SLSEC_GUARD_STREAM_WATERMARK)
         pause_upstream(p, true);
+    if (!p->paused && !p->oversized)
+        arm_idle_timer(p); /* the upstream spoke: its silence counts from now */
 }
 
 static void upstream_done(struct evhttp_request *ureq, void *arg)
@@ -860,6 +910,11 @@ static void upstream_done(struct evhttp_request *ureq, void *arg)
         return;
     }
     bool timeout = p->upstream_error == (int)EVREQ_HTTP_TIMEOUT + 1;
+    if (p->bad_length) {
+        logf_err(p->g, "request %s: upstream %s sent an invalid Content-Length", p->id, p->route->upstream->name);
+        deny(p, DENY_UPSTREAM_ERROR, 502, "Bad Gateway", "the upstream sent a malformed answer");
+        return;
+    }
     logf_err(p->g, "request %s: upstream %s %s", p->id, p->route->upstream->name,
              timeout ? "timed out" : "failed (refused, reset or malformed answer)");
     if (timeout)
@@ -883,9 +938,10 @@ static bool upstream_connected(struct evhttp_connection *conn)
  * serves every route of its upstream: it is set to the longest route's
  * upstream_timeout_ms and only backs this timer up. The timer first bounds
  * the connect (upstream_connect_timeout_ms, when the request needed one),
- * then the whole answer, by the route's own upstream_timeout_ms counted
- * from when the request was sent. It also carries out an oversized
- * chunk's cancellation (watch_upstream_input). */
+ * then the wait for the status line, by the route's own
+ * upstream_timeout_ms counted from when the request was sent, then the
+ * upstream's silence while its body is relayed (arm_idle_timer). It also
+ * carries out an oversized chunk's cancellation (watch_upstream_input). */
 static void on_upstream_timer(evutil_socket_t fd, short what, void *arg)
 {
     pending *p = arg;
@@ -897,6 +953,12 @@ static void on_upstream_timer(evutil_socket_t fd, short what, void *arg)
         abort_stream(p, ABORT_UPSTREAM_ERROR);
         return;
     }
+    if (p->streaming) {
+        logf_err(p->g, "request %s: upstream %s sent nothing for %ld ms in the middle of its answer", p->id,
+                 p->route->upstream->name, p->route->limits.upstream_timeout_ms);
+        abort_stream(p, ABORT_UPSTREAM_TIMEOUT);
+        return;
+    }
     bool connect_late = p->awaiting_connect && !upstream_connected(p->uconn);
     p->awaiting_connect = false;
     long total_ms = p->route->limits.upstream_timeout_ms;
@@ -905,11 +967,6 @@ static void on_upstream_timer(evutil_socket_t fd, short what, void *arg)
         long left = total_ms - elapsed_ms; /* connected in time: now the answer's deadline */
         struct timeval tv = {left / 1000, (left % 1000) * 1000};
         evtimer_add(p->upstream_timer, &tv);
-        return;
-    }
-    if (p->streaming) {
-        logf_err(p->g, "request %s: upstream %s did not finish its answer in time", p->id, p->route->upstream->name);
-        abort_stream(p, ABORT_UPSTREAM_TIMEOUT);
         return;
     }
     /* resets the connection; upstream_done is not called for a cancelled request */
@@ -1230,6 +1287,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     if (path && cmd == EVHTTP_REQ_GET && strcmp(path, "/healthz") == 0) {
         struct evbuffer *b = evbuffer_new();
         evbuffer_add_printf(b, "ok\n");
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/plain");
         evhttp_send_reply(req, 200, "OK", b);
         evbuffer_free(b);
         return;
@@ -1242,6 +1300,10 @@ static void on_request(struct evhttp_request *req, void *arg)
     if (!p)
         slsec_oom();
     p->g = g;
+    p->next = g->pendings;
+    if (g->pendings)
+        g->pendings->prev = p;
+    g->pendings = p;
     p->req = req;
     p->conn_bev = conn_bev(req);
     conn_await(g, p->conn_bev, 0);
@@ -1518,6 +1580,22 @@ static void on_staged_keys(evutil_socket_t fd, short what, void *arg)
     install(g, gen);
 }
 
+/* The stop deadline passed with requests in flight (waiting for their
+ * upstream, or streaming): they are given up, and freed with what they
+ * hold (timer, generation reference) before evhttp frees their
+ * connections, which would not tell us about a request not yet answered. */
+static void drop_pendings(guard *g)
+{
+    while (g->pendings) {
+        pending *p = g->pendings;
+        cancel_upstream(p);
+        struct evhttp_connection *cc = p->streaming ? evhttp_request_get_connection(p->req) : NULL;
+        if (cc)
+            evhttp_connection_set_closecb(cc, NULL, NULL);
+        pending_free(p);
+    }
+}
+
 /* Stops accepting, then lets the requests in flight finish (up to the
  * longest upstream timeout plus a second) before the loop ends. */
 static void on_stop(evutil_socket_t sig, short what, void *arg)
@@ -1588,6 +1666,9 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
     evhttp_set_allowed_methods(g.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
     evhttp_set_gencb(g.http, on_request, &g);
+    /* evhttp would add text/html to an answer without a Content-Type: a
+     * relayed answer has the upstream's headers, nothing invented */
+    evhttp_set_default_content_type(g.http, NULL);
     evhttp_set_bevcb(g.http, make_client_bev, &g);
     configure_server(&g, cfg);
     g.current = generation_new(&g, cfg, false);
@@ -1632,6 +1713,8 @@ int slsec_guard_run(const slsec_guard_run_opts *o, slsec_diag *d)
         event_add(term, NULL);
         event_add(intr, NULL);
         event_base_dispatch(g.base);
+        g.loop_over = true;
+        drop_pendings(&g);
         event_free(sweep);
         event_free(hup);
         event_free(staged);

@@ -5,13 +5,22 @@ length), HTTP/1.1 keep-alive. GET /slow/N sleeps N seconds first (upstream
 timeout tests). GET /headers/N answers with a header of N bytes (the
 gateway's bound on an upstream's headers).
 
-GET /stream/BYTES?framing=length|chunked|close&block=B&delay=S&cut=K sends
-BYTES bytes of reproducible noise in writes of B bytes (default 65536),
-sleeping S seconds between writes: framed by Content-Length, as chunks (one
-chunk per write), or by closing the connection. X-Body-Sha256 announces the
-digest of the whole body, so a client can check it got every byte in order.
-cut=K stops after K bytes and closes the connection (an upstream failing in
-the middle of its answer). HEAD on it sends the headers alone.
+GET .../stream/BYTES?framing=length|chunked|close&block=B&delay=S&cut=K
+(any path ending in /stream/BYTES, so that routes with their own limits can
+reach it) sends BYTES bytes of reproducible noise in writes of B bytes
+(default 65536), sleeping S seconds between writes: framed by
+Content-Length, as chunks (one chunk per write), or by closing the
+connection. X-Body-Sha256 announces the digest of the whole body, so a
+client can check it got every byte in order. cut=K stops after K bytes and
+closes the connection (an upstream failing in the middle of its answer).
+HEAD on it sends the headers alone. More options:
+  type=none    no Content-Type (the gateway must not invent one)
+  length=TEXT  TEXT as the Content-Length, once per length= (a malformed,
+               overflowing or contradictory one)
+  stall=S      once half the body is written, send nothing for S seconds
+  hold=PATH    once half the body is written, wait (up to 60 s) until PATH
+               exists: the client has the first half while the rest is
+               still to come
 
 Listens on 127.0.0.1, port 0 (any free port); writes the port to the file
 given as the first argument once listening. With a second argument, each
@@ -47,7 +56,7 @@ class Echo(BaseHTTPRequestHandler):
     def answer(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        if self.path.startswith("/stream/"):
+        if "/stream/" in urlsplit(self.path).path:
             self.stream()
             return
         if self.path.startswith("/slow/"):
@@ -73,8 +82,9 @@ class Echo(BaseHTTPRequestHandler):
 
     def stream(self):
         url = urlsplit(self.path)
-        q = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        total = int(url.path.split("/")[2])
+        lists = parse_qs(url.query, keep_blank_values=True)
+        q = {k: v[-1] for k, v in lists.items()}
+        total = int(url.path.rsplit("/", 1)[1])
         framing = q.get("framing", "length")
         block = int(q.get("block", 65536))
         delay = float(q.get("delay", 0))
@@ -83,9 +93,13 @@ class Echo(BaseHTTPRequestHandler):
         for piece in noise(total, block):
             digest.update(piece)
         self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
+        if q.get("type") != "none":
+            self.send_header("Content-Type", "application/octet-stream")
         self.send_header("X-Body-Sha256", digest.hexdigest())
-        if framing == "length":
+        if "length" in lists:
+            for text in lists["length"]:
+                self.send_header("Content-Length", text)
+        elif framing == "length":
             self.send_header("Content-Length", str(total))
         elif framing == "chunked":
             self.send_header("Transfer-Encoding", "chunked")
@@ -109,6 +123,8 @@ class Echo(BaseHTTPRequestHandler):
                 if cut is not None and sent >= cut:
                     self.close_connection = True
                     return
+                if sent - len(piece) < total // 2 <= sent:
+                    self.midway(q)
                 if delay:
                     time.sleep(delay)
             if framing == "chunked":
@@ -118,6 +134,16 @@ class Echo(BaseHTTPRequestHandler):
             if EVENTS:
                 with open(EVENTS, "a") as f:
                     f.write("gone %s after %d bytes\n" % (url.path, sent))
+
+    @staticmethod
+    def midway(q):
+        if q.get("stall"):
+            time.sleep(float(q["stall"]))
+        if q.get("hold"):
+            for _ in range(1200):
+                if os.path.exists(q["hold"]):
+                    break
+                time.sleep(0.05)
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = answer
 

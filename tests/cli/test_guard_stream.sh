@@ -7,11 +7,18 @@
 # answer arrives byte-exact while the gateway's peak memory (VmHWM) stays
 # far below it, both from a slow upstream and toward a slow client (the
 # upstream is paused, not buffered); lengths, chunks, HEAD and HTTP/1.0
-# framing; an upstream failing mid-body, the deadline firing mid-body and
-# an oversized chunk all close the client connection (never a second
-# answer, never a complete-looking one); a client leaving mid-stream
-# cancels the upstream request; connections are reused after streams; an
-# upstream's headers are bounded.
+# framing; the first half of an answer reaches the client while the
+# upstream holds back the rest; no header is invented (Content-Type); a
+# malformed Content-Length is a 502 before anything is sent; once
+# streaming, upstream_timeout_ms bounds the upstream's silence, not the
+# answer (a steady download and a client pausing longer than it are not
+# cut; an upstream falling silent is); an upstream failing mid-body, the
+# silence and an oversized chunk all close the client connection (never a
+# second answer, never a complete-looking one); a client leaving
+# mid-stream, or not reading for header_timeout_ms, cancels the upstream
+# request; connections are reused after streams; an upstream's headers are
+# bounded; a stop with requests still in flight (one streaming on a config
+# replaced by SIGHUP, one waiting for its upstream) frees them.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/guard_lib.sh"
 
@@ -22,15 +29,18 @@ fi
 
 start_upstream "$TMP/upstream.events"
 
-# POST /stream/* has a short deadline (the upstream streams for POST too)
+# /brief/stream/* has a short upstream timeout (the upstream serves any
+# path ending in /stream/N); header_timeout_ms is also libevent's write
+# timeout toward a client that stops reading
 cat >"$TMP/stream.yml" <<YML
-limits: {upstream_timeout_ms: 60000, header_timeout_ms: 20000}
+limits: {upstream_timeout_ms: 60000, header_timeout_ms: 5000}
 upstreams:
   app: {url: "http://127.0.0.1:$UP", pool: 2}
 routes:
-  - {name: short, method: POST, path: /stream/*, upstream: app, auth: none, limits: {upstream_timeout_ms: 1500}}
+  - {name: brief, path: /brief/stream/*, upstream: app, auth: none, limits: {upstream_timeout_ms: 1500}}
   - {name: stream, path: /stream/*, upstream: app, auth: none}
   - {name: headers, path: /headers/*, upstream: app, auth: none}
+  - {name: slow, path: /slow/*, upstream: app, auth: none}
 YML
 
 rm -f "$TMP/guard.port"
@@ -92,6 +102,15 @@ print(json.dumps(match[-1] if match else {}))
 PYEOF
 }
 MiB64=67108864
+MiB=1048576
+# client OUT PATH [options]: tests/cli/guard_stream_client.py, a raw-socket
+# client reading at the pace its options say (--pause-at, --stall, --go)
+client() {
+    local out=$1 path=$2
+    shift 2
+    timeout 60 "$PY" tests/cli/guard_stream_client.py "$PORT" "$path" "$@" >"$out" 2>"$out.err" ||
+        { fail "the client failed: $path $*"; note_file "$out.err"; }
+}
 
 case_begin "a 64 MiB answer from a slow upstream arrives byte-exact; the gateway's peak memory stays far below it"
 before=$(peak_kb)
@@ -119,6 +138,61 @@ after=$(peak_kb)
 if [ "$MEASURE_PEAK" = 1 ]; then
     [ $((after - before)) -lt 16384 ] || fail "peak memory grew by $((after - before)) kB (before $before kB, after $after kB)"
 fi
+case_end
+
+case_begin "the first half of an answer reaches the client while the upstream holds back the rest"
+# the upstream waits for the file the client makes once it has 16 MiB: a
+# gateway buffering the answer whole would deadlock until the client's timeout
+client "$TMP/c1" "/stream/$MiB64?hold=$TMP/go-1" --go "$TMP/go-1" --after $((16 * MiB))
+py_check "$TMP/c1" '
+if d["status"] != 200 or d["body_bytes"] != 67108864 or not d["complete"]: print(d["status"], d["body_bytes"], d["complete"])
+if d["sha256"] != d["headers"].get("x-body-sha256"): print("the body differs from what the upstream sent")'
+case_end
+
+case_begin "no header is invented: an answer without Content-Type is relayed without one"
+STATUS=$(curl -s -o /dev/null -D "$TMP/h" -w '%{http_code}' --max-time 10 "$BASE/stream/1000?type=none")
+expect_eq "$STATUS" 200 "status"
+if grep -qi '^Content-Type' "$TMP/h"; then fail "a Content-Type was invented"; note_file "$TMP/h"; fi
+curl -s -o /dev/null -D "$TMP/h" --max-time 10 "$BASE/stream/1000"
+expect_match "$TMP/h" "^Content-Type: application/octet-stream"
+case_end
+
+case_begin "a malformed upstream Content-Length is a 502 before anything is sent"
+for length in "1x0" "99999999999999999999" "10&length=11" "-1" "" "%2B10"; do
+    STATUS=$(curl -s -o "$TMP/b" -D "$TMP/h" -w '%{http_code}' --max-time 10 "$BASE/stream/10?length=$length")
+    expect_eq "$STATUS" 502 "Content-Length [$length]"
+    expect_contains "$TMP/b" '"error":"upstream_error"'
+    sleep 0.1
+    log_of "/stream/10?length=$length" >"$TMP/line.json"
+    py_check "$TMP/line.json" 'if d.get("status") != 502 or "aborted" in d: print(args[0], d)' "$length"
+done
+expect_contains "$TMP/guard.err" "sent an invalid Content-Length"
+STATUS=$(curl -s -o "$TMP/b" -D "$TMP/h" -w '%{http_code}' --max-time 10 "$BASE/stream/10?length=10&length=10")
+expect_eq "$STATUS" 200 "two equal copies"
+expect_match "$TMP/h" "^Content-Length: 10"
+case_end
+
+case_begin "once streaming, upstream_timeout_ms (1.5 s) bounds silence, not the answer: a steady 4 s download is whole"
+fetch "/brief/stream/2621440?delay=0.1"
+py_check "$TMP/fetch.json" '
+if d["status"] != 200 or d["bytes"] != 2621440 or not d["digest_ok"] or not d["complete"]: print(d)'
+case_end
+
+case_begin "a client not reading for 3 s (upstream_timeout_ms 1.5 s) while the upstream is paused gets its whole answer"
+client "$TMP/c2" "/brief/stream/$((32 * MiB))" --pause-at $((8 * MiB)) --pause 3
+py_check "$TMP/c2" '
+if d["status"] != 200 or not d["complete"] or d["body_bytes"] != 32 << 20: print(d["status"], d["complete"], d["body_bytes"])
+if d["sha256"] != d["headers"].get("x-body-sha256"): print("the body differs from what the upstream sent")'
+case_end
+
+case_begin "a client that stops reading is cut at header_timeout_ms (5 s); the upstream request ends"
+: >"$TMP/upstream.events"
+client "$TMP/c3" "/stream/$MiB64?stop=1" --stall 8
+py_check "$TMP/c3" 'if not d["closed"]: print("still open", d["body_bytes"])'
+for _ in $(seq 100); do grep -q "gone /stream/67108864" "$TMP/upstream.events" && break; sleep 0.1; done
+expect_contains "$TMP/upstream.events" "gone /stream/67108864"
+log_of "/stream/$MiB64?stop=1" >"$TMP/line.json"
+expect_eq "$(json_get "$TMP/line.json" 'd.get("aborted")')" "client_closed" "access log"
 case_end
 
 case_begin "chunked and close-delimited answers reach HTTP/1.1 clients as chunks"
@@ -160,17 +234,20 @@ STATUS=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$BASE/healthz")
 expect_eq "$STATUS" 200 "still serving"
 case_end
 
-case_begin "the deadline firing mid-body closes the connection: no second answer"
-timeout 30 curl -s -X POST -o "$TMP/body" -D "$TMP/h" --max-time 20 "$BASE/stream/$MiB64?delay=0.05"
-rc=$?
-[ "$rc" -ne 0 ] || fail "curl saw a complete answer after the deadline"
-expect_match "$TMP/h" "^HTTP/1.1 200"
-expect_not_contains "$TMP/h" "504"
-if LC_ALL=C grep -aq "Gateway Timeout" "$TMP/body"; then fail "a 504 was written after the status line"; fi
-sleep 0.1
-log_of "/stream/$MiB64?delay=0.05" >"$TMP/line.json"
-py_check "$TMP/line.json" '
-if d.get("aborted") != "upstream_timeout" or d.get("status") != 200 or d.get("route") != "short": print(d)'
+case_begin "an upstream silent mid-body past upstream_timeout_ms closes the connection: no second answer"
+for framing in length chunked; do
+    timeout 30 curl -s -o "$TMP/body" -D "$TMP/h" --max-time 20 "$BASE/brief/stream/4194304?stall=4&framing=$framing"
+    rc=$?
+    [ "$rc" -ne 0 ] || fail "curl saw a complete answer after the upstream fell silent ($framing)"
+    expect_match "$TMP/h" "^HTTP/1.1 200"
+    expect_not_contains "$TMP/h" "504"
+    if LC_ALL=C grep -aq "Gateway Timeout" "$TMP/body"; then fail "a 504 was written after the status line"; fi
+    sleep 0.1
+    log_of "/brief/stream/4194304?stall=4&framing=$framing" >"$TMP/line.json"
+    py_check "$TMP/line.json" '
+if d.get("aborted") != "upstream_timeout" or d.get("status") != 200 or d.get("route") != "brief": print(d)'
+done
+expect_contains "$TMP/guard.err" "sent nothing for 1500 ms in the middle of its answer"
 case_end
 
 case_begin "a chunk larger than the gateway holds is not buffered: the connection is closed"
@@ -197,14 +274,15 @@ while got < 1000000:
     got += len(s.recv(65536))
 s.close()
 PYEOF
-for _ in $(seq 100); do [ -s "$TMP/upstream.events" ] && break; sleep 0.1; done
+# the line for this stream: an upstream stalled by an earlier case notes its own late
+for _ in $(seq 100); do grep -q "gone /stream/67108864" "$TMP/upstream.events" && break; sleep 0.1; done
 expect_contains "$TMP/upstream.events" "gone /stream/67108864"
 log_of "/stream/$MiB64?delay=0.01&leave=1" >"$TMP/line.json"
 expect_eq "$(json_get "$TMP/line.json" 'd.get("aborted")')" "client_closed" "access log"
 STATUS=$(curl -s -o "$TMP/metrics" -w '%{http_code}' --max-time 10 "$BASE/metrics")
 expect_eq "$STATUS" 200 "metrics"
-expect_contains "$TMP/metrics" 'slsec_guard_streams_aborted_total{reason="client_closed"} 1'
-expect_contains "$TMP/metrics" 'slsec_guard_streams_aborted_total{reason="upstream_timeout"} 1'
+expect_contains "$TMP/metrics" 'slsec_guard_streams_aborted_total{reason="client_closed"} 2'
+expect_contains "$TMP/metrics" 'slsec_guard_streams_aborted_total{reason="upstream_timeout"} 2'
 case_end
 
 case_begin "keep-alive connections carry several streamed answers in turn"
@@ -214,6 +292,22 @@ expect_eq "$(tr '\n' ' ' <"$TMP/codes")" "200 1 200 0 200 0 " "statuses and new 
 expect_eq "$(stat -c %s "$TMP/a") $(stat -c %s "$TMP/b") $(stat -c %s "$TMP/c")" "2000000 1000000 3000000" "sizes"
 case_end
 
-case_begin "the gateway stops cleanly after streaming (exit 0, no sanitizer report)"
+case_begin "stopping with requests in flight on a replaced config frees them (exit 0, no sanitizer report)"
+# the grace is the longest upstream_timeout_ms (60 s) plus a second: the
+# second signal ends it now, with a stream and a request waiting for its
+# upstream (/slow/30) still in flight, both holding the config SIGHUP replaced
+client "$TMP/c4" "/stream/$MiB64?delay=0.05" &
+client_pid=$!
+curl -s -o /dev/null --max-time 20 "$BASE/slow/30" &
+curl_pid=$!
+sleep 1
+kill -HUP "$GUARD_PID"
+for _ in $(seq 50); do grep -q "reloaded" "$TMP/guard.err" && break; sleep 0.1; done
+expect_contains "$TMP/guard.err" "reloaded"
+kill -TERM "$GUARD_PID"
+sleep 0.5
 expect_clean_stop "$TMP/guard.err"
+wait "$client_pid"
+wait "$curl_pid"
+py_check "$TMP/c4" 'if d["status"] != 200 or d["complete"] or not d["closed"]: print("not cut", d["status"], d["complete"], d["closed"])'
 case_end
