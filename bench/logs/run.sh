@@ -14,8 +14,9 @@
 # PEER_MB keeps a run short, slsec then runs on that part too). Each
 # command runs REPEAT times (default 3) and its best run is shown: wall
 # time, user and system CPU, MB/s of input per wall second and per CPU
-# second (user + system: the kernel's read copies are part of the job),
-# peak memory (/usr/bin/time). The log is generated into WORK
+# second (user + system: bringing the input out of the page cache is part
+# of the job, in system time when read() copies it, in user time when the
+# tool reads it mapped), peak memory (/usr/bin/time). The log is generated into WORK
 # (default: a fresh folder under TMPDIR, removed at the end; a WORK given
 # keeps the log for the next run).
 # Not a test: it fails only when a command fails, never on a number.

@@ -93,6 +93,33 @@
 #define SLSEC_MAX_LOG_PAYLOAD_BYTES (64u * 1024u * 1024u)
 #endif
 
+/* Alert webhooks (src/logs/webhook.c): alerts queued at most (past it one
+ * is dropped and counted), further attempts after a failed one, the time
+ * one attempt may take, and how long `logs watch` still delivers at exit.
+ * The Lambda runtime flushes the queue before each response for at most
+ * SLSEC_LAMBDA_ALERT_FLUSH_MS (one alert's every attempt and back-off fit
+ * in it), and never later than SLSEC_LAMBDA_DEADLINE_MARGIN_MS before the
+ * invocation's deadline (docs/lambda.md); what is left is counted
+ * undelivered. */
+#ifndef SLSEC_WEBHOOK_QUEUE
+#define SLSEC_WEBHOOK_QUEUE 256u
+#endif
+#ifndef SLSEC_WEBHOOK_RETRIES
+#define SLSEC_WEBHOOK_RETRIES 3u
+#endif
+#ifndef SLSEC_WEBHOOK_ATTEMPT_MS
+#define SLSEC_WEBHOOK_ATTEMPT_MS 2000L
+#endif
+#ifndef SLSEC_WEBHOOK_DRAIN_MS
+#define SLSEC_WEBHOOK_DRAIN_MS 5000L
+#endif
+#ifndef SLSEC_LAMBDA_ALERT_FLUSH_MS
+#define SLSEC_LAMBDA_ALERT_FLUSH_MS 10000L
+#endif
+#ifndef SLSEC_LAMBDA_DEADLINE_MARGIN_MS
+#define SLSEC_LAMBDA_DEADLINE_MARGIN_MS 1000L
+#endif
+
 /* Handler code analysis (src/code, docs/code.md): source files larger than
  * this are skipped with a warning (minified bundles; `slsec scan
  * --max-code-size`), tree-sitter gets this many microseconds per file, and

@@ -68,6 +68,11 @@ typedef struct slsec_redactor slsec_redactor;
  * an empty field name) or the detector table does not compile. */
 slsec_redactor *slsec_redactor_new(const slsec_redact_options *opts, slsec_write_fn write, void *user,
                                    slsec_diag *d);
+/* Reads data only to find line ends and to copy it into the open batch,
+ * each read before the state it changes: a feed abandoned by a fault on
+ * data (a mapped file truncated under it: src/cli/cmd_logs.c jumps out of
+ * the SIGBUS) leaves the redactor as if fed only the bytes it took, and
+ * slsec_redactor_finish then ends the stream there. */
 int slsec_redactor_feed(slsec_redactor *r, const char *data, size_t len);
 /* Writes what is pending (a last line without '\n'); the redactor is then
  * ready for a new stream (statistics keep adding up). */
@@ -218,18 +223,43 @@ const char *slsec_lambda_stats_function(const slsec_lambda_stats *s, size_t i, c
 uint64_t slsec_lambda_stats_alerts(const slsec_lambda_stats *s);
 void slsec_lambda_stats_free(slsec_lambda_stats *s);
 
-/* ---- alert webhook ------------------------------------------------------------------------- */
+/* ---- alert sinks ---------------------------------------------------------------------------- */
+
+/* The alert as one compact JSON object, as `logs watch --format json`
+ * writes it ({"type":"alert","kind","severity","function","window",
+ * "value","threshold","baseline","message","request_ids",
+ * "suppressed_since_last"}), with a Slack-compatible "text" when
+ * slack_text. The caller frees it. */
+char *slsec_alert_json(const slsec_alert *a, bool slack_text);
+
+/* Unix ms as "2024-01-15T10:00:00Z" (UTC, whole seconds) into out. */
+void slsec_format_iso8601(int64_t ms, char *out, size_t size);
 
 /* POSTs JSON bodies from a thread of its own (libcurl): a bounded queue
  * (full: the alert is dropped and counted), `retries` further attempts
  * with doubling back-off from 250 ms, `timeout_ms` per attempt. */
 typedef struct slsec_webhook slsec_webhook;
+
+typedef struct slsec_webhook_counts {
+    uint64_t delivered; /* answered 2xx */
+    uint64_t failed;    /* undelivered: every attempt failed, or given up by a flush */
+    uint64_t dropped;   /* never queued: the queue was full */
+} slsec_webhook_counts;
+
 slsec_webhook *slsec_webhook_new(const char *url, unsigned queue, unsigned retries, long timeout_ms, slsec_diag *d);
-/* Queues a copy of body; false when the queue was full (counted as dropped). */
+/* Queues a copy of body; false when the queue was full or the webhook
+ * finished (counted as dropped). */
 bool slsec_webhook_post(slsec_webhook *w, const char *body);
-/* Stops taking alerts, delivers what is queued for at most drain_ms more
- * (the rest counts as failed), and reports the counts. */
-void slsec_webhook_finish(slsec_webhook *w, long drain_ms, uint64_t *delivered, uint64_t *failed, uint64_t *dropped);
+/* Waits at most wait_ms until every alert posted so far is delivered or
+ * has failed; what is still queued or being delivered then is given up
+ * and counted as failed at once, and the thread goes on with later
+ * alerts. The counts (since the start) are final for every alert posted
+ * before the call, so a process may be frozen right after it (Lambda).
+ * true when nothing was given up. counts may be NULL. */
+bool slsec_webhook_flush(slsec_webhook *w, long wait_ms, slsec_webhook_counts *counts);
+/* Flushes for at most drain_ms, ends the thread (alerts posted later are
+ * dropped) and reports the counts (counts may be NULL). */
+void slsec_webhook_finish(slsec_webhook *w, long drain_ms, slsec_webhook_counts *counts);
 void slsec_webhook_free(slsec_webhook *w);
 
 /* ---- Lambda events: CloudWatch Logs subscriptions, Firehose transformations ---------------- */

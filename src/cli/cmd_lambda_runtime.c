@@ -14,11 +14,30 @@
  * Redacted CloudWatch log events and alerts go to standard output as JSON
  * lines, which Lambda stores in the function's own log group (the
  * "forward" sink; --sink none turns it off). Metrics and the watch
- * detectors live as long as the execution environment.
+ * detectors live as long as the execution environment; after each event,
+ * minutes two minutes older than the clock are closed (as `logs watch
+ * --follow` does), so an alert comes with the invocation that completes
+ * its minute, not with a later one.
+ *
+ * With --alert-webhook, alerts are also POSTed (slsec_webhook: JSON with a
+ * Slack-style "text", retries with back-off, from a thread of its own).
+ * Lambda freezes the whole process once the response is posted, that
+ * thread included, for as long as no event comes, and may then end the
+ * environment without a word to a runtime that registered no extension.
+ * Alerts left queued would be delivered late (an alert about a minute an
+ * hour old) or lost uncounted. So the queue is flushed before the response
+ * (or error) is posted: at most SLSEC_LAMBDA_ALERT_FLUSH_MS, and never
+ * later than SLSEC_LAMBDA_DEADLINE_MARGIN_MS before the invocation's
+ * deadline; what is left then is given up and counted undelivered. A line
+ * on standard error gives each invocation's delivered, undelivered and
+ * dropped alerts (when it had any), and the totals when the loop ends.
+ * The cost is paid only by invocations that raise alerts, which the
+ * cooldown keeps rare: a few milliseconds with a working endpoint.
  *
  * Settings come from options or, as Lambda functions are configured, from
  * environment variables: SLSEC_LOGS_MODE (mask|hash|partial),
- * SLSEC_LOGS_KEY_FILE, SLSEC_LOGS_IP=1, SLSEC_LOGS_SINK (stdout|none).
+ * SLSEC_LOGS_KEY_FILE, SLSEC_LOGS_IP=1, SLSEC_LOGS_SINK (stdout|none),
+ * SLSEC_LOGS_ALERT_WEBHOOK (a URL; empty is none).
  */
 #include "cli.h"
 
@@ -31,9 +50,12 @@
 #include <strings.h>
 #include <time.h>
 
-enum { OPT_IP = 256, OPT_KEY_FILE, OPT_MAX_INVOCATIONS, OPT_MODE, OPT_SINK };
+enum { OPT_ALERT_WEBHOOK = 256, OPT_IP, OPT_KEY_FILE, OPT_MAX_INVOCATIONS, OPT_MODE, OPT_SINK };
 
 static const cli_opt runtime_opts[] = {
+    {"alert-webhook", OPT_ALERT_WEBHOOK, "URL",
+     "also POST every alert as JSON with a Slack-style \"text\", delivered before each response (or "
+     "SLSEC_LOGS_ALERT_WEBHOOK)"},
     {"help", 'h', NULL, "show this help and exit"},
     {"ip", OPT_IP, NULL, "also mask IP addresses (or SLSEC_LOGS_IP=1)"},
     {"key-file", OPT_KEY_FILE, "FILE", "HMAC key for --mode hash (or SLSEC_LOGS_KEY_FILE)"},
@@ -140,27 +162,60 @@ static int64_t now_ms(void)
 
 typedef struct runtime_ctx {
     bool forward;
+    slsec_webhook *hook;
+    slsec_webhook_counts reported; /* the webhook's counts at the last report */
 } runtime_ctx;
 
 static void on_alert(const slsec_alert *a, void *user)
 {
     runtime_ctx *rt = user;
-    if (!rt->forward)
+    if (rt->forward) {
+        char *line = slsec_alert_json(a, false);
+        printf("%s\n", line);
+        free(line);
+    }
+    if (rt->hook) {
+        char *body = slsec_alert_json(a, true);
+        slsec_webhook_post(rt->hook, body);
+        free(body);
+    }
+}
+
+static void report_webhook(const char *name, const char *what, const slsec_webhook_counts *c)
+{
+    fprintf(stderr, "slsec %s: webhook, %s: %llu delivered, %llu undelivered, %llu dropped (queue full)\n", name,
+            what, (unsigned long long)c->delivered, (unsigned long long)c->failed, (unsigned long long)c->dropped);
+}
+
+/* Delivers the invocation's alerts before its response lets Lambda freeze
+ * the process (see the header), and says how that went. */
+static void flush_alerts(const cli_command *cmd, runtime_ctx *rt, const char *request_id, int64_t deadline_ms)
+{
+    if (!rt->hook)
         return;
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:I}", "type", "alert", "kind", a->kind, "function",
-                          a->function, "message", a->message, "value", a->value, "threshold", a->threshold,
-                          "window_ms", (json_int_t)a->window_ms);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (s)
-        printf("%s\n", s);
-    free(s);
+    long wait = SLSEC_LAMBDA_ALERT_FLUSH_MS;
+    if (deadline_ms > 0) {
+        int64_t left = deadline_ms - SLSEC_LAMBDA_DEADLINE_MARGIN_MS - now_ms();
+        if (left < wait)
+            wait = left > 0 ? (long)left : 0;
+    }
+    slsec_webhook_counts now;
+    slsec_webhook_flush(rt->hook, wait, &now);
+    slsec_webhook_counts in_this = {now.delivered - rt->reported.delivered, now.failed - rt->reported.failed,
+                                    now.dropped - rt->reported.dropped};
+    rt->reported = now;
+    if (in_this.delivered || in_this.failed || in_this.dropped) {
+        char what[200];
+        snprintf(what, sizeof what, "invocation %.128s", request_id);
+        report_webhook(cmd->name, what, &in_this);
+    }
 }
 
 static int run_runtime(const cli_command *cmd, int argc, char **argv)
 {
     const char *mode = getenv("SLSEC_LOGS_MODE"), *key_file = getenv("SLSEC_LOGS_KEY_FILE");
     const char *sink = getenv("SLSEC_LOGS_SINK"), *ip = getenv("SLSEC_LOGS_IP");
+    const char *webhook = getenv("SLSEC_LOGS_ALERT_WEBHOOK");
     long max_invocations = -1;
     slsec_redact_options ro = {.mask_ip = ip && strcmp(ip, "1") == 0};
     cli_parser p;
@@ -173,6 +228,7 @@ static int run_runtime(const cli_command *cmd, int argc, char **argv)
             break;
         switch (c) {
         case 'h': cli_help(stdout, cmd); rc = CLI_EXIT_OK; break;
+        case OPT_ALERT_WEBHOOK: webhook = arg; break;
         case OPT_IP: ro.mask_ip = true; break;
         case OPT_KEY_FILE: key_file = arg; break;
         case OPT_MAX_INVOCATIONS:
@@ -230,14 +286,19 @@ static int run_runtime(const cli_command *cmd, int argc, char **argv)
         memset(key, 0, key_len);
         free(key);
     }
+    runtime_ctx rt = {.forward = !sink || strcmp(sink, "stdout") == 0};
+    if (!*problem && webhook && *webhook &&
+        !(rt.hook = slsec_webhook_new(webhook, SLSEC_WEBHOOK_QUEUE, SLSEC_WEBHOOK_RETRIES, SLSEC_WEBHOOK_ATTEMPT_MS,
+                                      &d)))
+        snprintf(problem, sizeof problem, "alert webhook: %.500s", d.message);
     if (*problem) {
         fprintf(stderr, "slsec %s: %s\n", cmd->name, problem);
         post_error(curl, init_error_url, "Runtime.InvalidConfiguration", problem);
+        slsec_redactor_free(r);
         curl_easy_cleanup(curl);
         curl_global_cleanup();
         return CLI_EXIT_USAGE;
     }
-    runtime_ctx rt = {.forward = !sink || strcmp(sink, "stdout") == 0};
     slsec_watch_options wo;
     slsec_watch_defaults(&wo);
     slsec_lambda_stats *stats = slsec_lambda_stats_new(&wo, on_alert, NULL, &rt);
@@ -266,28 +327,37 @@ static int run_runtime(const cli_command *cmd, int argc, char **argv)
         }
         if (*next.trace_id)
             setenv("_X_AMZN_TRACE_ID", next.trace_id, 1);
-        char url[768];
-        snprintf(url, sizeof url, "http://%s/2018-06-01/runtime/invocation/%s/error", api, next.request_id);
         slsec_buf_reset(&response);
         slsec_buf_reset(&forward);
         slsec_event_counts counts;
+        const char *error_type = NULL;
+        char error_message[700];
         if (next.deadline_ms > 0 && now_ms() >= next.deadline_ms) {
-            post_error(curl, url, "Runtime.DeadlineExceeded", "the invocation's deadline passed before it started");
+            error_type = "Runtime.DeadlineExceeded";
+            snprintf(error_message, sizeof error_message, "the invocation's deadline passed before it started");
         } else if (slsec_lambda_event(r, stats, next.body.data ? next.body.data : "", next.body.len,
                                       next.deadline_ms, &response, &forward, &counts, &d) != SLSEC_OK) {
-            char msg[700];
-            snprintf(msg, sizeof msg, "malformed event: %s", d.message);
-            post_error(curl, url, "Runtime.InvalidEvent", msg);
+            error_type = "Runtime.InvalidEvent";
+            snprintf(error_message, sizeof error_message, "malformed event: %.600s", d.message);
         } else if (response.len > SLSEC_LAMBDA_RESPONSE_MAX) {
-            post_error(curl, url, "Runtime.ResponseTooLarge", "the response is larger than 6 MB");
+            error_type = "Runtime.ResponseTooLarge";
+            snprintf(error_message, sizeof error_message, "the response is larger than 6 MB");
+        }
+        if (!error_type && rt.forward && forward.len)
+            fwrite(forward.data, 1, forward.len, stdout);
+        slsec_lambda_stats_close(stats, now_ms() - 2 * wo.window_ms);
+        fflush(stdout);
+        flush_alerts(cmd, &rt, next.request_id, next.deadline_ms);
+        char url[768];
+        if (error_type) {
+            snprintf(url, sizeof url, "http://%s/2018-06-01/runtime/invocation/%s/error", api, next.request_id);
+            post_error(curl, url, error_type, error_message);
         } else {
-            if (rt.forward && forward.len)
-                fwrite(forward.data, 1, forward.len, stdout);
-            fflush(stdout);
             snprintf(url, sizeof url, "http://%s/2018-06-01/runtime/invocation/%s/response", api, next.request_id);
             http_reply ack = {0};
             slsec_buf_init(&ack.body);
-            long ac = call(curl, "POST", url, response.data ? response.data : "{}", response.len ? response.len : 2, &ack);
+            long ac = call(curl, "POST", url, response.data ? response.data : "{}", response.len ? response.len : 2,
+                           &ack);
             if (ac < 200 || ac >= 300)
                 fprintf(stderr, "slsec %s: the Runtime API answered %ld to the response of %s\n", cmd->name, ac,
                         next.request_id);
@@ -297,6 +367,12 @@ static int run_runtime(const cli_command *cmd, int argc, char **argv)
     }
     slsec_lambda_stats_close(stats, INT64_MAX);
     fflush(stdout);
+    if (rt.hook) {
+        slsec_webhook_counts total;
+        slsec_webhook_finish(rt.hook, SLSEC_WEBHOOK_DRAIN_MS, &total);
+        report_webhook(cmd->name, "since the start", &total);
+        slsec_webhook_free(rt.hook);
+    }
     slsec_buf_free(&response);
     slsec_buf_free(&forward);
     slsec_lambda_stats_free(stats);
@@ -315,9 +391,11 @@ const cli_command cli_cmd_lambda_runtime = {
         "$AWS_LAMBDA_RUNTIME_API and handles CloudWatch Logs subscription events (decoded, redacted, forwarded "
         "to standard output as JSON lines, fed to metrics and alerts; CONTROL_MESSAGE dropped) and Kinesis Data "
         "Firehose transformation events (every record returned Ok, Dropped or ProcessingFailed, data redacted "
-        "and re-encoded, the response kept under 6 MB). A malformed event, an expired deadline or an oversize "
-        "response is reported to the Runtime API as an invocation error; bad configuration as an init error. "
-        "See docs/lambda.md.",
+        "and re-encoded, the response kept under 6 MB). Alerts go to standard output as JSON lines and, with "
+        "--alert-webhook, to a webhook: delivered before each response is posted (Lambda may freeze the process "
+        "after it), never later than 1 s before the deadline, undelivered ones counted on standard error. A "
+        "malformed event, an expired deadline or an oversize response is reported to the Runtime API as an "
+        "invocation error; bad configuration as an init error. See docs/lambda.md.",
     .opts = runtime_opts,
     .nopts = sizeof runtime_opts / sizeof runtime_opts[0],
     .run = run_runtime,

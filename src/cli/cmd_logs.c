@@ -21,10 +21,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* ---- inputs ------------------------------------------------------------------------------- */
 
@@ -145,13 +149,9 @@ void logs_inputs_free(logs_inputs *in)
     memset(in, 0, sizeof *in);
 }
 
-gzFile logs_open(const cli_command *cmd, const char *path)
+/* Opens fd (owned from here) for zlib; NULL after a message. */
+static gzFile zlib_open(const cli_command *cmd, const char *path, int fd)
 {
-    int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "slsec %s: cannot read %s: %s\n", cmd->name, path, strerror(errno));
-        return NULL;
-    }
     gzFile f = gzdopen(fd, "rb");
     if (!f) {
         close(fd);
@@ -164,7 +164,11 @@ gzFile logs_open(const cli_command *cmd, const char *path)
     return f;
 }
 
-long logs_read(const cli_command *cmd, gzFile f, const char *path, char *buf, size_t cap)
+static const char *shown(const char *path) { return strcmp(path, "-") == 0 ? "standard input" : path; }
+
+/* Up to cap bytes: >0 bytes, 0 at the end, -1 on an error that was
+ * reported (a gzip that ends early, a read error). */
+static long zlib_read(const cli_command *cmd, gzFile f, const char *path, char *buf, size_t cap)
 {
     int n = gzread(f, buf, (unsigned)cap);
     int zerr = Z_OK;
@@ -174,9 +178,135 @@ long logs_read(const cli_command *cmd, gzFile f, const char *path, char *buf, si
         return n;
     if (zerr == Z_ERRNO)
         msg = strerror(errno);
-    fprintf(stderr, "slsec %s: %s: %s%s\n", cmd->name, strcmp(path, "-") == 0 ? "standard input" : path,
+    fprintf(stderr, "slsec %s: %s: %s%s\n", cmd->name, shown(path),
             zerr == Z_BUF_ERROR ? "the gzip data ends early: " : "", msg);
     return -1;
+}
+
+static int read_zlib(const cli_command *cmd, const char *path, int fd, logs_chunk_fn fn, void *user)
+{
+    gzFile f = zlib_open(cmd, path, fd);
+    if (!f)
+        return -1;
+    char *buf = malloc(LOGS_READ_BYTES);
+    if (!buf)
+        slsec_oom();
+    long n;
+    int rc = 0;
+    while (rc == 0 && (n = zlib_read(cmd, f, path, buf, LOGS_READ_BYTES)) != 0)
+        rc = n < 0 ? -1 : fn(buf, (size_t)n, user) ? 1 : 0;
+    free(buf);
+    gzclose(f);
+    return rc;
+}
+
+/* A mapped file that shrinks under the reader (another process truncates
+ * it) faults with SIGBUS on the pages past its new end, and so does a page
+ * the disk cannot deliver. Such a fault inside the window being read
+ * jumps back to the window's start (feed_window); the reader's callback
+ * was only finding line ends and copying (logs_chunk_fn), so it is as if
+ * it had been given less. A SIGBUS anywhere else restores the default
+ * action, and the retried access ends the process as before. */
+static sigjmp_buf window_fault;
+static const char *volatile window_from, *volatile window_to;
+
+static void on_sigbus(int sig, siginfo_t *info, void *context)
+{
+    (void)context;
+    const char *at = info->si_addr;
+    if (window_from && at >= window_from && at < window_to)
+        siglongjmp(window_fault, 1);
+    signal(sig, SIG_DFL);
+}
+
+/* fn over map[skip, len); false when reading the window faulted. */
+static bool feed_window(const char *map, size_t len, size_t skip, logs_chunk_fn fn, void *user, int *stopped)
+{
+    if (sigsetjmp(window_fault, 1) != 0) {
+        window_from = window_to = NULL;
+        return false;
+    }
+    window_from = map;
+    window_to = map + len;
+    *stopped = fn(map + skip, len - skip, user);
+    window_from = window_to = NULL;
+    return true;
+}
+
+/* fd's bytes from `from` to `size` (fd is a regular file) in mapped
+ * windows, then whatever was appended since, with read(). */
+static int read_mapped(const cli_command *cmd, const char *path, int fd, off_t from, off_t size, logs_chunk_fn fn,
+                       void *user)
+{
+    struct sigaction bus = {0}, before;
+    bus.sa_sigaction = on_sigbus;
+    bus.sa_flags = SA_SIGINFO;
+    sigemptyset(&bus.sa_mask);
+    sigaction(SIGBUS, &bus, &before);
+    off_t page = (off_t)sysconf(_SC_PAGESIZE), pos = from;
+    int stopped = 0, rc = 0;
+    while (!stopped && pos < size) {
+        off_t base = pos - pos % page;
+        size_t len = size - base < (off_t)LOGS_MAP_BYTES ? (size_t)(size - base) : LOGS_MAP_BYTES;
+        /* MAP_POPULATE: the window's pages are entered at once instead of
+         * one fault per few pages (the cheapest of the ways measured);
+         * MADV_SEQUENTIAL: unmapped pages are not marked recently used, so
+         * a large input does not push other files out of the page cache */
+        char *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, base);
+        if (map == MAP_FAILED)
+            break; /* the rest with read() */
+        madvise(map, len, MADV_SEQUENTIAL);
+        bool whole = feed_window(map, len, (size_t)(pos - base), fn, user, &stopped);
+        munmap(map, len);
+        if (!whole) {
+            fprintf(stderr, "slsec %s: %s: the file shrank or could not be read while it was being read (truncated by "
+                            "another process?); the output has what was read before\n",
+                    cmd->name, shown(path));
+            rc = -1;
+            break;
+        }
+        pos = base + (off_t)len;
+    }
+    sigaction(SIGBUS, &before, NULL);
+    if (rc || stopped)
+        return rc ? rc : 1;
+    if (lseek(fd, pos, SEEK_SET) < 0) {
+        fprintf(stderr, "slsec %s: %s: %s\n", cmd->name, shown(path), strerror(errno));
+        return -1;
+    }
+    char *buf = malloc(LOGS_READ_BYTES);
+    if (!buf)
+        slsec_oom();
+    ssize_t n = 0;
+    while (!stopped && (n = read(fd, buf, LOGS_READ_BYTES)) > 0)
+        stopped = fn(buf, (size_t)n, user);
+    free(buf);
+    if (n < 0) {
+        fprintf(stderr, "slsec %s: %s: %s\n", cmd->name, shown(path), strerror(errno));
+        return -1;
+    }
+    return stopped ? 1 : 0;
+}
+
+int logs_read_input(const cli_command *cmd, const char *path, logs_chunk_fn fn, void *user)
+{
+    int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "slsec %s: cannot read %s: %s\n", cmd->name, path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    off_t from = 0;
+    unsigned char magic[2];
+    /* a regular file with bytes that do not start like gzip (1f 8b, as zlib
+     * decides); st_size 0 is also what /proc files say, so those are read */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (from = lseek(fd, 0, SEEK_CUR)) >= 0 && from < st.st_size &&
+        !(pread(fd, magic, 2, from) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
+        int rc = read_mapped(cmd, path, fd, from, st.st_size, fn, user);
+        close(fd);
+        return rc;
+    }
+    return read_zlib(cmd, path, fd, fn, user);
 }
 
 /* ---- redact --------------------------------------------------------------------------------- */
@@ -260,6 +390,12 @@ static int sink_write(const char *data, size_t len, void *user)
     return 0;
 }
 
+/* The redactor hands over a whole batch (256 KiB and more) or, line-
+ * buffered, a whole line at a time: each is best one write(). A stdio
+ * buffer would split every batch into a write of whole buffer blocks and
+ * one of the rest. */
+static void unbuffered(FILE *fp) { setvbuf(fp, NULL, _IONBF, 0); }
+
 static bool has_gz_suffix(const char *p) { return slsec_str_has_suffix(p, ".gz"); }
 
 static int make_parents(const char *path)
@@ -286,6 +422,7 @@ static int sink_open(sink *s, const cli_command *cmd, const char *dest, bool flu
     s->flush_lines = flush_lines;
     if (!dest || strcmp(dest, "-") == 0) {
         s->fp = stdout;
+        unbuffered(s->fp);
         return 0;
     }
     if (make_parents(dest) != 0) {
@@ -321,6 +458,10 @@ static int sink_open(sink *s, const cli_command *cmd, const char *dest, bool flu
         fprintf(stderr, "slsec %s: cannot write %s: out of memory\n", cmd->name, dest);
         return CLI_EXIT_INTERNAL;
     }
+    if (s->gz)
+        gzbuffer(s->gz, LOGS_READ_BYTES); /* compressed output written 128 KiB at a time, not 8 KiB */
+    else
+        unbuffered(s->fp);
     return 0;
 }
 
@@ -520,26 +661,27 @@ static void print_summary(const cli_command *cmd, const slsec_redactor *r, const
     fputc('\n', stderr);
 }
 
-/* Feeds one input into the redactor; false when it could not be read whole. */
-static bool redact_one(const cli_command *cmd, slsec_redactor *r, const logs_input *in, char *buf, size_t cap,
-                       bool *write_failed)
+typedef struct redact_feed {
+    slsec_redactor *r;
+    bool write_failed;
+} redact_feed;
+
+static int feed_redactor(const char *data, size_t n, void *user)
 {
-    gzFile f = logs_open(cmd, in->path);
-    if (!f)
-        return false;
-    bool ok = true;
-    long n;
-    while ((n = logs_read(cmd, f, in->path, buf, cap)) > 0)
-        if (slsec_redactor_feed(r, buf, (size_t)n) != SLSEC_OK) {
-            *write_failed = true;
-            break;
-        }
-    if (n < 0)
-        ok = false;
-    if (slsec_redactor_finish(r) != SLSEC_OK)
+    redact_feed *f = user;
+    if (slsec_redactor_feed(f->r, data, n) != SLSEC_OK)
+        f->write_failed = true;
+    return f->write_failed;
+}
+
+/* Feeds one input into the redactor; false when it could not be read whole. */
+static bool redact_one(const cli_command *cmd, slsec_redactor *r, const logs_input *in, bool *write_failed)
+{
+    redact_feed f = {.r = r};
+    int rc = logs_read_input(cmd, in->path, feed_redactor, &f);
+    if (slsec_redactor_finish(r) != SLSEC_OK || f.write_failed)
         *write_failed = true;
-    gzclose(f);
-    return ok;
+    return rc >= 0;
 }
 
 static int run_redact(const cli_command *cmd, int argc, char **argv)
@@ -605,10 +747,6 @@ static int run_redact(const cli_command *cmd, int argc, char **argv)
         logs_inputs_free(&a.in);
         return CLI_EXIT_USAGE;
     }
-    size_t cap = LOGS_READ_BYTES;
-    char *buf = malloc(cap);
-    if (!buf)
-        slsec_oom();
     unsigned problems = 0;
     bool write_failed = false;
     rc = 0;
@@ -616,7 +754,7 @@ static int run_redact(const cli_command *cmd, int argc, char **argv)
         const char *dest = a.output ? a.output : a.out;
         rc = sink_open(&s, cmd, dest, interactive);
         for (size_t i = 0; !rc && i < a.in.count && !write_failed; i++)
-            problems += !redact_one(cmd, r, &a.in.items[i], buf, cap, &write_failed);
+            problems += !redact_one(cmd, r, &a.in.items[i], &write_failed);
         if (!rc) {
             int c = sink_close(&s, cmd);
             if (write_failed || c)
@@ -631,7 +769,7 @@ static int run_redact(const cli_command *cmd, int argc, char **argv)
             snprintf(dest, n, "%s%s%s", a.out, slsec_str_has_suffix(a.out, "/") ? "" : "/", a.in.items[i].rel);
             rc = sink_open(&s, cmd, dest, false);
             if (!rc) {
-                problems += !redact_one(cmd, r, &a.in.items[i], buf, cap, &write_failed);
+                problems += !redact_one(cmd, r, &a.in.items[i], &write_failed);
                 if (sink_close(&s, cmd) || write_failed)
                     rc = CLI_EXIT_INTERNAL;
             }
@@ -640,7 +778,6 @@ static int run_redact(const cli_command *cmd, int argc, char **argv)
     }
     if (!a.quiet)
         print_summary(cmd, r, a.format, problems);
-    free(buf);
     slsec_redactor_free(r);
     slsec_logs_config_free(&cfg);
     logs_inputs_free(&a.in);

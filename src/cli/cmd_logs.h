@@ -1,8 +1,8 @@
 /*
  * cmd_logs.h — what the `slsec logs` subcommands share: the dispatcher's
  * table and the list of inputs (files, folders walked in name order, "-"
- * for standard input), each read through zlib so gzip is recognised by
- * its bytes, not its name.
+ * for standard input), each read by logs_read_input: gzip is recognised
+ * by its bytes, not its name.
  */
 #ifndef SLSEC_CMD_LOGS_H
 #define SLSEC_CMD_LOGS_H
@@ -10,8 +10,6 @@
 #include "cli.h"
 
 #include "slsec/logs.h"
-
-#include <zlib.h>
 
 extern const cli_command cli_cmd_logs_redact, cli_cmd_logs_stats, cli_cmd_logs_watch;
 
@@ -35,16 +33,31 @@ void logs_inputs_free(logs_inputs *in);
 /* What the logs commands read at a time: small enough that the buffer
  * stays in the CPU cache between reads (the kernel's copy into a cold
  * 1 MiB buffer took a quarter of `logs redact`'s CPU time in perf),
- * large enough that system calls do not count. Pass it as cap to
- * logs_read: zlib then reads straight into the caller's buffer, without
- * a copy of its own. */
+ * large enough that system calls do not count. zlib reads straight into
+ * a buffer this size, without a copy of its own. */
 #define LOGS_READ_BYTES (128u * 1024u)
 
-/* Opens an input for reading (gzip or plain); NULL after a message. */
-gzFile logs_open(const cli_command *cmd, const char *path);
-/* Reads up to cap bytes: >0 bytes, 0 at the end, -1 on an error that was
- * reported (a gzip that ends early, a read error). */
-long logs_read(const cli_command *cmd, gzFile f, const char *path, char *buf, size_t cap);
+/* How much of a regular file is mapped at a time (bench/RESULTS.md, logs:
+ * 4 MiB with MAP_POPULATE cost the least system time of the windows and
+ * flags measured; memory stays bounded by one window). */
+#define LOGS_MAP_BYTES (4u * 1024u * 1024u)
+
+/* Receives an input's bytes in order; non-zero stops the reading. data may
+ * be a mapped file: read it only to find line ends and to copy it, each
+ * read before the state it changes (slsec_redactor_feed's contract), so
+ * that a read that faults because the file shrank can be abandoned. */
+typedef int (*logs_chunk_fn)(const char *data, size_t n, void *user);
+
+/* Reads one input ("-": standard input) whole into fn. A regular file that
+ * is not gzip is mapped in windows of LOGS_MAP_BYTES, from standard
+ * input's current offset for "-" (left at the end afterwards), and read on
+ * past its first size if it grew; pipes, terminals, gzip, empty-looking
+ * files (/proc) and anything mmap refuses are read through zlib, so gzip
+ * is recognised by its bytes. Returns 0 when read whole, 1 when fn stopped
+ * it, -1 after a message naming the input (unreadable, a gzip that ends
+ * early, a file that shrank while it was mapped: fn then got what was read
+ * before). */
+int logs_read_input(const cli_command *cmd, const char *path, logs_chunk_fn fn, void *user);
 
 /* Loads --config FILE, else ./.slsec.yml when there is one, unless
  * --no-config (then every default). Returns 0, or CLI_EXIT_USAGE after a

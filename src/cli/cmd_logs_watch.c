@@ -193,7 +193,9 @@ typedef struct line_reader {
 
 typedef void (*line_fn)(const char *line, size_t n, void *user);
 
-/* Splits data into lines for fn; keeps a partial line for the next call. */
+/* Splits data into lines for fn; keeps a partial line for the next call.
+ * Reads data only to find line ends and to copy lines out, each read
+ * before the state it changes (logs_chunk_fn): fn gets the copy. */
 static void lines_feed(line_reader *r, const char *data, size_t n, line_fn fn, void *user)
 {
     while (n > 0) {
@@ -242,12 +244,20 @@ static void lines_end(line_reader *r, line_fn fn, void *user)
 typedef struct feed_ctx {
     slsec_lambda_stats *stats;
     char function[256];
+    line_reader *lines;
 } feed_ctx;
 
 static void to_stats(const char *line, size_t n, void *user)
 {
     feed_ctx *f = user;
     slsec_lambda_stats_line(f->stats, f->function, line, n);
+}
+
+static int feed_lines(const char *data, size_t n, void *user)
+{
+    feed_ctx *f = user;
+    lines_feed(f->lines, data, n, to_stats, f);
+    return 0;
 }
 
 static void function_for(const watch_args *a, const logs_input *in, char *out, size_t size)
@@ -267,26 +277,12 @@ static void function_for(const watch_args *a, const logs_input *in, char *out, s
 static unsigned read_all(const cli_command *cmd, const watch_args *a, slsec_lambda_stats *stats, line_reader *lr)
 {
     unsigned problems = 0;
-    size_t cap = LOGS_READ_BYTES;
-    char *buf = malloc(cap);
-    if (!buf)
-        slsec_oom();
-    feed_ctx ctx = {.stats = stats};
+    feed_ctx ctx = {.stats = stats, .lines = lr};
     for (size_t i = 0; i < a->in.count; i++) {
-        gzFile f = logs_open(cmd, a->in.items[i].path);
-        if (!f) {
-            problems++;
-            continue;
-        }
         function_for(a, &a->in.items[i], ctx.function, sizeof ctx.function);
-        long n;
-        while ((n = logs_read(cmd, f, a->in.items[i].path, buf, cap)) > 0)
-            lines_feed(lr, buf, (size_t)n, to_stats, &ctx);
-        problems += n < 0;
+        problems += logs_read_input(cmd, a->in.items[i].path, feed_lines, &ctx) < 0;
         lines_end(lr, to_stats, &ctx);
-        gzclose(f);
     }
-    free(buf);
     return problems;
 }
 
@@ -429,55 +425,16 @@ typedef struct watch_ctx {
     bool write_failed;
 } watch_ctx;
 
-static void iso_time(int64_t ms, char *out, size_t size)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static char *alert_json(const slsec_alert *al, bool slack_text)
-{
-    char when[32];
-    iso_time(al->window_ms, when, sizeof when);
-    json_t *o = json_object();
-    json_object_set_new(o, "type", json_string("alert"));
-    json_object_set_new(o, "kind", json_string(al->kind));
-    json_object_set_new(o, "severity", json_string(al->severity));
-    json_object_set_new(o, "function", json_string(al->function));
-    json_object_set_new(o, "window", json_string(when));
-    json_object_set_new(o, "value", json_real(al->value));
-    json_object_set_new(o, "threshold", json_real(al->threshold));
-    json_object_set_new(o, "baseline", al->baseline >= 0 ? json_real(al->baseline) : json_null());
-    json_object_set_new(o, "message", json_string(al->message));
-    json_t *ids = json_array();
-    for (size_t i = 0; i < al->nrequest_ids; i++)
-        json_array_append_new(ids, json_string(al->request_ids[i]));
-    json_object_set_new(o, "request_ids", ids);
-    json_object_set_new(o, "suppressed_since_last", json_integer((json_int_t)al->suppressed));
-    if (slack_text) {
-        char text[700];
-        snprintf(text, sizeof text, "[slsec] %s %s: %s (window %s)", al->severity, al->kind, al->message, when);
-        json_object_set_new(o, "text", json_string(text));
-    }
-    char *s = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
-    json_decref(o);
-    if (!s)
-        slsec_oom();
-    return s;
-}
-
 static void on_alert(const slsec_alert *al, void *user)
 {
     watch_ctx *w = user;
-    char *line = alert_json(al, false);
+    char *line = slsec_alert_json(al, false);
     if (w->json) {
         if (fprintf(w->out, "%s\n", line) < 0)
             w->write_failed = true;
     } else {
         char when[32];
-        iso_time(al->window_ms, when, sizeof when);
+        slsec_format_iso8601(al->window_ms, when, sizeof when);
         if (fprintf(w->out, "%s ALERT %-6s %-17s %s", when, al->severity, al->kind, al->message) < 0)
             w->write_failed = true;
         if (al->nrequest_ids)
@@ -490,7 +447,7 @@ static void on_alert(const slsec_alert *al, void *user)
         fflush(w->alert_file);
     }
     if (w->hook) {
-        char *body = alert_json(al, true);
+        char *body = slsec_alert_json(al, true);
         slsec_webhook_post(w->hook, body);
         free(body);
     }
@@ -503,7 +460,7 @@ static void on_window(const char *function, int64_t window_ms, const slsec_fn_me
     if (!w->a->metrics)
         return;
     char when[32];
-    iso_time(window_ms, when, sizeof when);
+    slsec_format_iso8601(window_ms, when, sizeof when);
     if (w->json) {
         json_t *o = json_object();
         json_object_set_new(o, "type", json_string("metrics"));
@@ -636,7 +593,8 @@ static int run_watch(const cli_command *cmd, int argc, char **argv)
         logs_inputs_add(&a.in, cmd, "-");
     watch_ctx w = {.a = &a, .json = strcmp(a.format, "json") == 0};
     slsec_diag d;
-    if (a.webhook && !(w.hook = slsec_webhook_new(a.webhook, 256, 3, 2000, &d))) {
+    if (a.webhook && !(w.hook = slsec_webhook_new(a.webhook, SLSEC_WEBHOOK_QUEUE, SLSEC_WEBHOOK_RETRIES,
+                                                   SLSEC_WEBHOOK_ATTEMPT_MS, &d))) {
         logs_inputs_free(&a.in);
         return cli_usage(cmd, "--alert-webhook: %s", d.message);
     }
@@ -664,14 +622,15 @@ static int run_watch(const cli_command *cmd, int argc, char **argv)
         problems = read_all(cmd, &a, stats, &lr);
     slsec_lambda_stats_close(stats, INT64_MAX);
     uint64_t alerts = slsec_lambda_stats_alerts(stats);
-    uint64_t delivered = 0, failed = 0, dropped = 0;
+    slsec_webhook_counts sent = {0};
     if (w.hook)
-        slsec_webhook_finish(w.hook, 5000, &delivered, &failed, &dropped);
+        slsec_webhook_finish(w.hook, SLSEC_WEBHOOK_DRAIN_MS, &sent);
     if (!a.quiet) {
         fprintf(stderr, "slsec %s: %llu alert%s", cmd->name, (unsigned long long)alerts, alerts == 1 ? "" : "s");
         if (w.hook)
             fprintf(stderr, "; webhook: %llu delivered, %llu undelivered, %llu dropped (queue full)",
-                    (unsigned long long)delivered, (unsigned long long)failed, (unsigned long long)dropped);
+                    (unsigned long long)sent.delivered, (unsigned long long)sent.failed,
+                    (unsigned long long)sent.dropped);
         if (lr.cut_lines)
             fprintf(stderr, "; %llu over-long lines cut", (unsigned long long)lr.cut_lines);
         fputc('\n', stderr);

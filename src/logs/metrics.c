@@ -27,6 +27,10 @@
 #include <string.h>
 #include <strings.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 /* ---- histogram --------------------------------------------------------------------------- */
 
 #define HIST_LOW 0.01
@@ -425,7 +429,7 @@ static void add_report(slsec_fn_metrics *m, const slsec_lambda_record *r)
 /* Lines that say someone is knocking: authorization failures and input
  * shaped like an injection. Case-insensitive substrings, kept short and
  * specific so ordinary lines rarely match. */
-#define MARK(lit) {lit, sizeof lit - 1}
+#define MARK(lit) {lit, sizeof lit - 1 + 0 * sizeof(char[sizeof lit > 3 ? 1 : -1])} /* 3 bytes or more */
 static const struct {
     const char *s;
     size_t n;
@@ -444,12 +448,76 @@ _Static_assert(NMARKS <= 16, "mark_starts holds 16 marks per byte");
 
 /* Per byte value, the marks that start with it (either case), as bits;
  * and a bit set of the marks' first two bytes with bit 5 set (which
- * lower-cases letters: bytes equal ignoring case stay equal). */
+ * lower-cases letters: bytes equal ignoring case stay equal), also as
+ * the distinct pairs, each byte repeated across a vector, for the search
+ * 16 or 32 positions at a time. */
 static uint16_t mark_starts[256];
 static uint8_t mark_pairs[8192];
+static unsigned char pair_vectors[NMARKS][2][32] __attribute__((aligned(32)));
+static unsigned npairs;
 static pthread_once_t marks_once = PTHREAD_ONCE_INIT;
 
 static unsigned pair_at(const char *s) { return ((unsigned char)s[0] | 0x20u) << 8 | ((unsigned char)s[1] | 0x20u); }
+
+/* Does a mark start at s[i]? */
+static bool mark_at(const char *s, size_t n, size_t i)
+{
+    unsigned ks = mark_starts[(unsigned char)s[i]];
+    while (ks) {
+        unsigned k = (unsigned)__builtin_ctz(ks);
+        ks &= ks - 1;
+        const char *mark = security_marks[k].s;
+        size_t m = security_marks[k].n;
+        /* the third byte first: "INFO" starts like "invalid" on every line */
+        if (n - i >= m && lower_ascii((unsigned char)s[i + 1]) == (unsigned char)mark[1] &&
+            lower_ascii((unsigned char)s[i + 2]) == (unsigned char)mark[2] && strncasecmp(s + i, mark, m) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Test the positions from i on whose two bytes can start a mark, a block
+ * at a time; return where the blocks ended (the rest is tested one by
+ * one), or SIZE_MAX at a mark. After the AVX2 blocks, one SSE2 block can
+ * still fit: so both run on every CPU with AVX2, and both are tested. */
+#if defined(__x86_64__)
+static size_t mark_blocks_sse2(const char *s, size_t n, size_t i)
+{
+    const __m128i fold = _mm_set1_epi8(0x20);
+    for (; i + 17 <= n; i += 16) {
+        __m128i x = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + i)), fold);
+        __m128i y = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + i + 1)), fold);
+        __m128i hit = _mm_setzero_si128();
+        for (unsigned k = 0; k < npairs; k++)
+            hit = _mm_or_si128(hit, _mm_and_si128(_mm_cmpeq_epi8(x, _mm_load_si128((const void *)pair_vectors[k][0])),
+                                                  _mm_cmpeq_epi8(y, _mm_load_si128((const void *)pair_vectors[k][1]))));
+        for (unsigned m = (unsigned)_mm_movemask_epi8(hit); m; m &= m - 1)
+            if (mark_at(s, n, i + (unsigned)__builtin_ctz(m)))
+                return SIZE_MAX;
+    }
+    return i;
+}
+
+__attribute__((target("avx2"))) static size_t mark_blocks_avx2(const char *s, size_t n, size_t i)
+{
+    const __m256i fold = _mm256_set1_epi8(0x20);
+    for (; i + 33 <= n; i += 32) {
+        __m256i x = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(s + i)), fold);
+        __m256i y = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(s + i + 1)), fold);
+        __m256i hit = _mm256_setzero_si256();
+        for (unsigned k = 0; k < npairs; k++)
+            hit = _mm256_or_si256(
+                hit, _mm256_and_si256(_mm256_cmpeq_epi8(x, _mm256_load_si256((const void *)pair_vectors[k][0])),
+                                      _mm256_cmpeq_epi8(y, _mm256_load_si256((const void *)pair_vectors[k][1]))));
+        for (uint32_t m = (uint32_t)_mm256_movemask_epi8(hit); m; m &= m - 1)
+            if (mark_at(s, n, i + (unsigned)__builtin_ctz(m)))
+                return SIZE_MAX;
+    }
+    return i;
+}
+
+static bool has_avx2;
+#endif
 
 static void index_marks(void)
 {
@@ -459,30 +527,37 @@ static void index_marks(void)
         if (c >= 'a' && c <= 'z')
             mark_starts[c - 32] |= (uint16_t)(1u << k);
         unsigned p = pair_at(security_marks[k].s);
+        if (!(mark_pairs[p >> 3] & (1u << (p & 7)))) {
+            memset(pair_vectors[npairs][0], (int)(p >> 8), 32);
+            memset(pair_vectors[npairs++][1], (int)(p & 0xff), 32);
+        }
         mark_pairs[p >> 3] |= (uint8_t)(1u << (p & 7));
     }
+#if defined(__x86_64__)
+    has_avx2 = __builtin_cpu_supports("avx2");
+#endif
 }
 
-/* Does s hold a mark, ignoring case? One pass over the line: a position
- * whose two bytes start no mark (nearly all) costs one look-up. (A pass
- * per mark made `watch` read logs at a fifth of the speed of `stats`.) */
+/* Does s hold a mark, ignoring case? One pass over the line, where a
+ * position whose two bytes start no mark (nearly all) is ruled out 16 or
+ * 32 at a time by comparing them with each pair (AVX2 or SSE2, whichever
+ * the CPU has), or one at a time by a look-up. (A pass per mark made
+ * `watch` read logs at a fifth of the speed of `stats`; the look-up per
+ * byte alone was still a third of its time.) */
 static bool security_line(const char *s, size_t n)
 {
     pthread_once(&marks_once, index_marks);
-    for (size_t i = 0; i + 1 < n; i++) { /* every mark has 2 bytes or more */
+    size_t i = 0;
+#if defined(__x86_64__)
+    if (has_avx2 && (i = mark_blocks_avx2(s, n, i)) == SIZE_MAX)
+        return true;
+    if ((i = mark_blocks_sse2(s, n, i)) == SIZE_MAX)
+        return true;
+#endif
+    for (; i + 1 < n; i++) { /* every mark has 2 bytes or more */
         unsigned p = pair_at(s + i);
-        if (!(mark_pairs[p >> 3] & (1u << (p & 7))))
-            continue;
-        unsigned ks = mark_starts[(unsigned char)s[i]];
-        while (ks) {
-            unsigned k = (unsigned)__builtin_ctz(ks);
-            ks &= ks - 1;
-            const char *mark = security_marks[k].s;
-            size_t m = security_marks[k].n; /* every mark has 2 bytes or more */
-            if (n - i >= m && lower_ascii((unsigned char)s[i + 1]) == (unsigned char)mark[1] &&
-                strncasecmp(s + i, mark, m) == 0)
-                return true;
-        }
+        if ((mark_pairs[p >> 3] & (1u << (p & 7))) && mark_at(s, n, i))
+            return true;
     }
     return false;
 }

@@ -670,99 +670,106 @@ static size_t count_lines(const char *data, size_t n)
     return count;
 }
 
-/* The common case of slsec_redactor_feed, whole reads at a time instead of
- * line by line: when no line in data can reach max_line (the line being
- * read and all of data are shorter together), only where the batch closes
- * and how many lines there are matter. Takes what it can and returns how
- * much; 0 when the line-by-line path has to decide. The batches are the
- * same as line by line: they close at the first line end at or past
- * SLSEC_LOG_BATCH_BYTES. */
+/* The common case of a feed step, whole reads at a time instead of line
+ * by line: when no line in what it takes can reach max_line (the line
+ * being read and all of it are shorter together), only where the batch
+ * closes and how many lines there are matter. Takes what it can and
+ * returns how much; 0 when the line-by-line path has to decide. The
+ * batches are the same as line by line: they close at the first line end
+ * at or past SLSEC_LOG_BATCH_BYTES. */
 static size_t feed_whole(slsec_redactor *r, const char *data, size_t len)
 {
-    size_t cur = r->pending.len - r->line_start;
-    if (r->dropping || r->line_at_a_time || cur + len > r->max_line)
+    if (r->dropping || r->line_at_a_time)
         return 0;
+    size_t cur = r->pending.len - r->line_start;
     size_t have = r->pending.len;
     /* a line end at data[i] closes the batch when have + i + 1 >= the batch size */
     size_t from = have + 1 >= SLSEC_LOG_BATCH_BYTES ? 0 : SLSEC_LOG_BATCH_BYTES - have - 1;
     const char *close = from < len ? memchr(data + from, '\n', len - from) : NULL;
     size_t take = close ? (size_t)(close - data) + 1 : len;
+    if (cur + take > r->max_line)
+        return 0;
     size_t lines = count_lines(data, take);
     slsec_buf_append(&r->pending, data, take);
+    const char *copy = r->pending.data + have; /* data is not read again: see slsec_redactor_feed */
     r->stats.lines += lines;
     if (close) {
         r->in_long = false;
         r->line_start = r->pending.len;
         process(r, r->line_start);
     } else if (lines) {
-        const char *last = memrchr(data, '\n', take);
+        const char *last = memrchr(copy, '\n', take);
         r->in_long = false;
-        r->line_start = have + (size_t)(last - data) + 1;
+        r->line_start = have + (size_t)(last - copy) + 1;
     }
     return take;
 }
 
+/* One step of a feed: takes what it can of data and returns how much (0
+ * only after closing a piece of a long line at its very start). Every read of data (finding a line end, counting line
+ * ends, copying into the batch) comes before the state it changes, and
+ * the copy is the last one, so a step abandoned by a fault on data leaves
+ * the redactor as it was before the step. */
+static size_t feed_step(slsec_redactor *r, const char *data, size_t len)
+{
+    size_t took = feed_whole(r, data, len);
+    if (took)
+        return took;
+    if (r->dropping) {
+        const char *nl = memchr(data, '\n', len);
+        size_t skip = nl ? (size_t)(nl - data) + 1 : len;
+        r->stats.dropped_bytes += skip;
+        if (nl) {
+            r->dropping = false;
+            r->stats.lines++;
+        }
+        return skip;
+    }
+    size_t cur = r->pending.len - r->line_start, room = r->max_line - cur;
+    size_t look = len < room + 1 ? len : room + 1;
+    const char *nl = memchr(data, '\n', look);
+    if (nl) {
+        size_t take = (size_t)(nl - data) + 1;
+        slsec_buf_append(&r->pending, data, take);
+        r->stats.lines++;
+        r->in_long = false;
+        r->line_start = r->pending.len;
+        if (r->line_at_a_time || r->line_start >= SLSEC_LOG_BATCH_BYTES)
+            process(r, r->line_start);
+        return take;
+    }
+    if (len <= room) {
+        slsec_buf_append(&r->pending, data, len);
+        return len;
+    }
+    /* max_line bytes and more to come: the line is long */
+    slsec_buf_append(&r->pending, data, room);
+    if (!r->in_long)
+        r->stats.long_lines++;
+    r->in_long = true;
+    size_t piece = r->pending.len - r->line_start;
+    process(r, r->line_start);
+    if (r->fail_closed) {
+        r->stats.dropped_lines++;
+        r->stats.dropped_bytes += piece;
+        r->pending.len = 0;
+        r->line_start = 0;
+        r->in_long = false;
+        r->dropping = true;
+    } else {
+        r->line_start = r->pending.len;
+        process(r, r->pending.len);
+    }
+    return room;
+}
+
 int slsec_redactor_feed(slsec_redactor *r, const char *data, size_t len)
 {
-    r->stats.bytes_in += len;
     while (len > 0 && !r->err) {
-        size_t took = feed_whole(r, data, len);
-        if (took) {
-            data += took;
-            len -= took;
-            continue;
-        }
-        if (r->dropping) {
-            const char *nl = memchr(data, '\n', len);
-            size_t skip = nl ? (size_t)(nl - data) + 1 : len;
-            r->stats.dropped_bytes += skip;
-            data += skip;
-            len -= skip;
-            if (nl) {
-                r->dropping = false;
-                r->stats.lines++;
-            }
-            continue;
-        }
-        size_t cur = r->pending.len - r->line_start, room = r->max_line - cur;
-        size_t look = len < room + 1 ? len : room + 1;
-        const char *nl = memchr(data, '\n', look);
-        if (nl) {
-            size_t take = (size_t)(nl - data) + 1;
-            slsec_buf_append(&r->pending, data, take);
-            data += take;
-            len -= take;
-            r->stats.lines++;
-            r->in_long = false;
-            r->line_start = r->pending.len;
-            if (r->line_at_a_time || r->line_start >= SLSEC_LOG_BATCH_BYTES)
-                process(r, r->line_start);
-            continue;
-        }
-        if (len <= room) {
-            slsec_buf_append(&r->pending, data, len);
-            break;
-        }
-        /* max_line bytes and more to come: the line is long */
-        slsec_buf_append(&r->pending, data, room);
-        data += room;
-        len -= room;
-        if (!r->in_long)
-            r->stats.long_lines++;
-        r->in_long = true;
-        size_t piece = r->pending.len - r->line_start;
-        process(r, r->line_start);
-        if (r->fail_closed) {
-            r->stats.dropped_lines++;
-            r->stats.dropped_bytes += piece;
-            r->pending.len = 0;
-            r->line_start = 0;
-            r->in_long = false;
-            r->dropping = true;
-        } else {
-            r->line_start = r->pending.len;
-            process(r, r->pending.len);
-        }
+        size_t took = feed_step(r, data, len);
+        r->stats.bytes_in += took;
+        data += took;
+        len -= took;
     }
     return r->err;
 }

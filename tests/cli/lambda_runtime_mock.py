@@ -3,13 +3,15 @@
 
 usage: lambda_runtime_mock.py EVENTS_JSON PORT_FILE LOG_FILE
 EVENTS_JSON is a list of {"id": request id, "event": the event (any JSON,
-or "raw" for a string sent as is), "deadline": "past" | "future"}.
+or "raw" for a string sent as is), "deadline": "past" | "future" (a minute
+away, the default) | milliseconds from when it is handed out}.
 GET /2018-06-01/runtime/invocation/next hands them out in order with the
 Lambda-Runtime-Aws-Request-Id, Lambda-Runtime-Deadline-Ms and
 Lambda-Runtime-Trace-Id headers (and blocks once they are used up);
 POST .../invocation/ID/response, .../invocation/ID/error and
 .../runtime/init/error are appended to LOG_FILE as JSON lines
-{"kind", "id", "body"}. Listens on 127.0.0.1, port written to PORT_FILE.
+{"kind", "id", "body", "at": Unix ms received, "deadline": the one handed
+out}. Listens on 127.0.0.1, port written to PORT_FILE.
 """
 import http.server
 import json
@@ -23,6 +25,7 @@ events_file, port_file, log_file = sys.argv[1:4]
 events = json.load(open(events_file))
 lock = threading.Lock()
 state = {"next": 0}
+deadlines = {}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -32,12 +35,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def record(self, kind, rid, body):
+        at = int(time.time() * 1000)
         with lock, open(log_file, "a") as f:
             try:
                 parsed = json.loads(body)
             except ValueError:
                 parsed = body.decode("utf-8", "replace")
-            f.write(json.dumps({"kind": kind, "id": rid, "body": parsed}) + "\n")
+            f.write(json.dumps({"kind": kind, "id": rid, "body": parsed, "at": at,
+                                "deadline": deadlines.get(rid)}) + "\n")
 
     def reply(self, code, body=b"", headers=None):
         self.send_response(code)
@@ -59,7 +64,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ev = events[i]
         body = ev["raw"].encode() if "raw" in ev else json.dumps(ev["event"]).encode()
         now = int(time.time() * 1000)
-        deadline = now - 1000 if ev.get("deadline") == "past" else now + 60000
+        when = ev.get("deadline", "future")
+        deadline = now - 1000 if when == "past" else now + 60000 if when == "future" else now + int(when)
+        with lock:
+            deadlines[ev["id"]] = deadline
         self.reply(200, body, {"Lambda-Runtime-Aws-Request-Id": ev["id"],
                                "Lambda-Runtime-Deadline-Ms": str(deadline),
                                "Lambda-Runtime-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793",

@@ -112,6 +112,115 @@ expect_eq "$(wc -l <"$OUT")" 3 "fail-open line count"
 expect_contains "$OUT" "x [REDACTED:email]"
 case_end
 
+# Regular files are read through mapped windows of 4 MiB (LOGS_MAP_BYTES in
+# src/cli/cmd_logs.h), pipes with read(): the same bytes must come out, with
+# a value and an over-long line across the window boundaries.
+"$PY" - "$W/windows.log" <<'PYEOF'
+import sys
+W = 4 << 20
+buf = bytearray()
+n = 0
+def fill(upto):
+    global n
+    while len(buf) < upto:
+        n += 1
+        if n % 7 == 0:
+            s = "2024-03-05T10:15:02.114Z\tid-%d\tINFO\tuser u%d@mail.example paid with 4111 1111 1111 1111" % (n, n)
+        elif n % 11 == 0:
+            s = '{"level":"info","password":"hunter%d","ip":"10.0.%d.1"}\r' % (n, n % 250)
+        else:
+            s = "line %d %s" % (n, "abcdefghij" * (n % 13))
+        buf.extend(s.encode() + b"\n")
+fill(W - 250)
+buf.extend(b"x" * (W - 13 - len(buf)) + b" boundary.person@mail.example\n")  # the address starts 12 bytes before 4 MiB
+fill(2 * W - 1000)
+buf.extend(b"y" * 600 + b" long.line@mail.example " + b"z" * 600 + b"\n")   # 1225 bytes across 8 MiB
+fill(2 * W + 100000)
+open(sys.argv[1], "wb").write(buf)
+PYEOF
+
+case_begin "redact: a mapped file (operand or standard input) gives the bytes a pipe gives, across window boundaries"
+i=0
+for opts in "" "--mode partial" "--fail-closed --max-line 300" "--fail-open --max-line 300" "--ip --mode hash --key-file $R/hmac.key"; do
+    i=$((i + 1))
+    # shellcheck disable=SC2086 # opts are words
+    expect_exit 0 "$SLSEC" logs redact -q $opts "$W/windows.log"
+    mv "$OUT" "$W/mapped.$i"
+    LAST_CMD="cat windows.log | slsec logs redact $opts"
+    # shellcheck disable=SC2086
+    cat "$W/windows.log" | timeout 60 "$SLSEC" logs redact -q $opts >"$W/piped.$i" 2>"$ERR" || fail "pipe: $LAST_CMD"
+    # shellcheck disable=SC2086
+    timeout 60 "$SLSEC" logs redact -q $opts <"$W/windows.log" >"$W/stdin.$i" 2>>"$ERR" || fail "stdin: $opts"
+    cmp -s "$W/mapped.$i" "$W/piped.$i" || fail "mapped file and pipe differ with '$opts'"
+    cmp -s "$W/stdin.$i" "$W/piped.$i" || fail "mapped standard input and pipe differ with '$opts'"
+    expect_not_contains "$W/mapped.$i" "@mail.example"
+done
+expect_contains "$W/mapped.1" "x [REDACTED:email]"
+expect_eq "$(grep -c '^yyy' "$W/mapped.3")" 0 "the long line across 8 MiB dropped (--fail-closed)"
+expect_eq "$(wc -l <"$W/mapped.4")" "$(wc -l <"$W/windows.log")" "line count with --fail-open"
+case_end
+
+case_begin "redact: standard input that is a file at an offset is read from there and left at its end"
+"$PY" - "$SLSEC" "$W/windows.log" "$W/offset.out" "$W/offset.err" <<'PYEOF' >"$W/offset.problems" 2>&1
+import os, subprocess, sys
+slsec, path, out, err = sys.argv[1:5]
+offset = (4 << 20) - 4097  # not a page boundary, a window and a bit before the end of the first
+with open(path, "rb") as f:
+    f.seek(offset)
+    p = subprocess.run([slsec, "logs", "redact", "-q"], stdin=f, stdout=open(out, "wb"), stderr=open(err, "wb"), timeout=60)
+    if p.returncode != 0:
+        print("exit", p.returncode)
+    if os.lseek(f.fileno(), 0, os.SEEK_CUR) != os.path.getsize(path):
+        print("standard input left at", os.lseek(f.fileno(), 0, os.SEEK_CUR))
+    f.seek(offset)
+    rest = f.read()
+p = subprocess.run([slsec, "logs", "redact", "-q"], input=rest, capture_output=True, timeout=60)
+if open(out, "rb").read() != p.stdout:
+    print("output differs from the redaction of the file's rest through a pipe")
+PYEOF
+[ -s "$W/offset.problems" ] && { fail "offset"; note_file "$W/offset.problems"; }
+grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$W/offset.err" && fail "sanitizer report"
+case_end
+
+case_begin "redact: a file truncated while mapped is reported (exit 2) with what was read before, no crash"
+# slsec blocks writing its first batch into a pipe nobody reads yet; the
+# file is then cut to nothing, so the rest of its mapped window is gone and
+# the next read of it faults (SIGBUS); then the pipe is drained.
+cp "$W/windows.log" "$W/shrinking.log"
+"$PY" - "$SLSEC" "$W/shrinking.log" "$W/windows.log" "$W/shrink.err" <<'PYEOF' >"$W/shrink.problems" 2>&1
+import fcntl, os, struct, subprocess, sys, termios, time
+slsec, path, original, errfile = sys.argv[1:5]
+full = subprocess.run([slsec, "logs", "redact", "-q", original], capture_output=True, timeout=60).stdout
+r, w = os.pipe()
+capacity = fcntl.fcntl(r, 1032)  # F_GETPIPE_SZ
+p = subprocess.Popen([slsec, "logs", "redact", path], stdout=w, stderr=open(errfile, "wb"))
+os.close(w)
+deadline = time.time() + 60
+while time.time() < deadline and p.poll() is None:
+    if struct.unpack("i", fcntl.ioctl(r, termios.FIONREAD, b"\0\0\0\0"))[0] >= capacity:
+        break
+    time.sleep(0.01)
+else:
+    print("slsec did not fill the pipe (exit %s)" % p.poll())
+os.truncate(path, 0)
+out = bytearray()
+while True:
+    b = os.read(r, 1 << 16)
+    if not b:
+        break
+    out += b
+rc = p.wait(timeout=60)
+if rc != 2:
+    print("exit %d, want 2%s" % (rc, " (killed by signal %d)" % -rc if rc < 0 else ""))
+if not (0 < len(out) < len(full) and full.startswith(bytes(out)) and out.endswith(b"\n")):
+    print("output is not a whole-line prefix of the full redaction: %d of %d bytes" % (len(out), len(full)))
+PYEOF
+[ -s "$W/shrink.problems" ] && { fail "truncated while mapped"; note_file "$W/shrink.problems"; }
+expect_contains "$W/shrink.err" "shrinking.log: the file shrank"
+expect_contains "$W/shrink.err" "1 input could not be read whole"
+grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$W/shrink.err" && { fail "sanitizer report"; note_file "$W/shrink.err"; }
+case_end
+
 case_begin "redact, stats, watch: empty input is fine"
 : >"$W/empty.log"
 printf '\n\n\r\n\n' >"$W/blank.log"
@@ -205,7 +314,7 @@ expect_not_contains "$OUT" "p99_near_timeout"
 case_end
 
 start_receiver() { # MODE
-    rm -f "$W/port" "$W/bodies"
+    rm -f "$W/port" "$W/bodies" "$W/bodies.times"
     "$PY" tests/cli/logs_webhook_server.py "$1" "$W/port" "$W/bodies" 2>>"$W/server.err" &
     RECEIVER=$!
     for _ in $(seq 100); do [ -s "$W/port" ] && break; sleep 0.1; done
@@ -281,7 +390,9 @@ case_end
 # batch (a CloudWatch payload, a plain record, a CONTROL payload, a record
 # that is not base64), a malformed event, one whose deadline has passed,
 # and a Firehose batch whose redacted response would pass 6 MB.
-"$PY" - "$W/events.json" <<'PYEOF'
+# hook-events.json and hang-events.json: the subscription event alone,
+# with a deadline a minute away and 3 s away.
+"$PY" - "$W/events.json" "$W/hook-events.json" "$W/hang-events.json" <<'PYEOF'
 import base64, gzip, json, sys
 def cwl(kind, msgs):
     doc = {"messageType": kind, "owner": "123456789012", "logGroup": "/aws/lambda/orders",
@@ -308,6 +419,8 @@ events = [
     {"id": "req-big", "event": {"records": [{"recordId": "b%d" % i, "data": big} for i in range(4)]}},
 ]
 json.dump(events, open(sys.argv[1], "w"))
+json.dump([{"id": "req-hook", "event": events[0]["event"]}], open(sys.argv[2], "w"))
+json.dump([{"id": "req-hang", "deadline": 3000, "event": events[0]["event"]}], open(sys.argv[3], "w"))
 PYEOF
 
 start_mock() { # EVENTS
@@ -362,8 +475,91 @@ expect_exit 2 env AWS_LAMBDA_RUNTIME_API=127.0.0.1:$MPORT SLSEC_LOGS_MODE=bogus 
 stop_mock
 expect_contains "$W/mlog" '"init_error"'
 expect_contains "$W/mlog" 'Runtime.InvalidConfiguration'
+start_mock "$W/none.json"
+expect_exit 2 env AWS_LAMBDA_RUNTIME_API=127.0.0.1:$MPORT SLSEC_LOGS_ALERT_WEBHOOK=ftp://example/x "$SLSEC" lambda-runtime
+stop_mock
+expect_contains "$W/mlog" 'Runtime.InvalidConfiguration'
+expect_contains "$W/mlog" 'alert webhook: webhook URL must start with http://'
 expect_exit 2 env -u AWS_LAMBDA_RUNTIME_API "$SLSEC" lambda-runtime
 expect_contains "$ERR" "AWS_LAMBDA_RUNTIME_API"
+case_end
+
+# The runtime's alerts reach the webhook before the invocation's response
+# is posted (after it, Lambda may freeze the process with its threads).
+# The mock logs when the response arrived ("at") and the deadline it gave;
+# the receiver logs when each POST arrived and was answered.
+case_begin "lambda-runtime: alerts POSTed to the webhook before the response, the stdout JSON plus a Slack text"
+start_receiver slow
+start_mock "$W/hook-events.json"
+expect_exit 0 env AWS_LAMBDA_RUNTIME_API=127.0.0.1:$MPORT SLSEC_LOGS_ALERT_WEBHOOK="http://127.0.0.1:$PORT/hook" \
+    "$SLSEC" lambda-runtime --max-invocations 1
+stop_mock
+stop_receiver
+py_check - '
+import json
+stdout_alerts = [json.loads(l) for l in open(args[0]) if l.startswith("{\"type\":\"alert\"")]
+bodies = [json.loads(l) for l in open(args[1]) if l.strip()]
+if not stdout_alerts or "timeout" not in [a["kind"] for a in stdout_alerts]: print("alerts on stdout", stdout_alerts)
+for a in stdout_alerts:
+    if sorted(a) != sorted(["type", "kind", "severity", "function", "window", "value", "threshold", "baseline",
+                            "message", "request_ids", "suppressed_since_last"]): print("stdout alert fields", sorted(a))
+posted = []
+for b in bodies:
+    text = b.pop("text", "")
+    if not text.startswith("[slsec] %s %s: %s" % (b.get("severity"), b.get("kind"), b.get("message"))): print("text", text)
+    posted.append(b)
+if posted != stdout_alerts: print("webhook bodies", posted, "differ from the stdout alerts", stdout_alerts)
+t = [a for a in stdout_alerts if a["kind"] == "timeout"]
+if t and (t[0]["function"] != "orders" or t[0]["request_ids"] != ["3f1c7a52-9b0e-4d7a-8a43-2c1e5f0d9b11"]): print("timeout", t[0])
+answered = [int(l.split()[1]) for l in open(args[2]) if l.startswith("answered")]
+resp = [json.loads(l) for l in open(args[3])]
+if len(resp) != 1 or resp[0]["kind"] != "response": print("runtime API log", resp)
+elif len(answered) != len(bodies) or max(answered) > resp[0]["at"]:
+    print("the response was posted at %s, before every alert was delivered: %s" % (resp[0]["at"], answered))
+' "$OUT" "$W/bodies" "$W/bodies.times" "$W/mlog"
+expect_match "$ERR" "webhook, invocation req-hook: [1-9][0-9]* delivered, 0 undelivered, 0 dropped"
+expect_match "$ERR" "webhook, since the start: [1-9][0-9]* delivered, 0 undelivered, 0 dropped"
+case_end
+
+case_begin "lambda-runtime: a webhook answering 500 is retried with back-off; a hanging one does not make the invocation miss its deadline"
+start_receiver fail
+start_mock "$W/hook-events.json"
+expect_exit 0 env AWS_LAMBDA_RUNTIME_API=127.0.0.1:$MPORT "$SLSEC" lambda-runtime --max-invocations 1 \
+    --alert-webhook "http://127.0.0.1:$PORT/hook"
+stop_mock
+stop_receiver
+py_check - '
+import json
+bodies = [json.loads(l) for l in open(args[0]) if l.strip()]
+arrived = [int(l.split()[1]) for l in open(args[1]) if l.startswith("arrived")]
+resp = [json.loads(l) for l in open(args[2])]
+kinds = sorted(set(b["kind"] for b in bodies))
+if "timeout" not in kinds: print("kinds posted", kinds)
+for k in kinds:
+    times = [t for b, t in zip(bodies, arrived) if b["kind"] == k]
+    if len(times) != 4: print(k, "attempts", len(times), "want 4 (3 retries)")
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    for i, g in enumerate(gaps):  # back-off 250, 500, 1000 ms at least (sleeps are never shorter)
+        if g < 0.9 * 250 * 2 ** i: print(k, "attempt", i + 2, "came", g, "ms after the previous one")
+if resp and max(arrived) > resp[0]["at"]: print("the response was posted before the retries were done")
+' "$W/bodies" "$W/bodies.times" "$W/mlog"
+expect_match "$ERR" "webhook, invocation req-hook: 0 delivered, [1-9][0-9]* undelivered, 0 dropped"
+start_receiver hang
+start_mock "$W/hang-events.json"
+expect_exit 0 env AWS_LAMBDA_RUNTIME_API=127.0.0.1:$MPORT "$SLSEC" lambda-runtime --max-invocations 1 \
+    --alert-webhook "http://127.0.0.1:$PORT/hook"
+stop_mock
+stop_receiver
+py_check - '
+import json
+resp = [json.loads(l) for l in open(args[0])]
+if len(resp) != 1 or resp[0]["kind"] != "response": print("runtime API log", resp)
+elif resp[0]["at"] >= resp[0]["deadline"]:
+    print("response posted %d ms after the deadline" % (resp[0]["at"] - resp[0]["deadline"]))
+if not open(args[1]).read().strip(): print("the webhook was never called")
+' "$W/mlog" "$W/bodies"
+expect_match "$ERR" "webhook, invocation req-hang: 0 delivered, [1-9][0-9]* undelivered, 0 dropped"
+expect_contains "$OUT" '"kind":"timeout"'
 case_end
 
 case_begin "docs/lambda.md's SAM template is the tested one, and slsec scan finds nothing in it"

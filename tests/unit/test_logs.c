@@ -3,7 +3,9 @@
  * fixtures (tests/fixtures/logs/redact), fed whole, in 1-byte and 7-byte
  * chunks and line by line; over-long lines fail-open and fail-closed; the
  * Lambda line parser on every line shape; the duration histogram's
- * accuracy; windows, detectors and the cooldown of `logs watch`.
+ * accuracy; the timestamp arithmetic against timegm; the security-burst
+ * phrase search at every offset; windows, detectors and the cooldown of
+ * `logs watch`.
  */
 #include "slsec/logs.h"
 
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -294,6 +297,19 @@ static void test_redact_many_batches(void **state)
             assert_int_equal(st2.lines, st.lines);
             assert_int_equal(st2.masked, st.masked);
         }
+    /* a read longer than max_line (mapped files come 4 MiB at a time) still
+     * goes a batch at a time when the batch fits in max_line */
+    o.line_at_a_time = false;
+    o.max_line = SLSEC_LOG_BATCH_BYTES + 4096;
+    assert_true(in.len > o.max_line);
+    for (size_t chunk = 0; chunk < 2; chunk++) {
+        redact(&o, in.data, in.len, chunk, &out, &st2);
+        if (out.len != want.len || memcmp(out.data, want.data, want.len) != 0)
+            fail_msg("max_line %zu, chunk %zu: output differs from the whole feed", o.max_line, chunk);
+        assert_int_equal(st2.lines, st.lines);
+        assert_int_equal(st2.long_lines, 0);
+        assert_int_equal(st2.bytes_in, in.len);
+    }
     slsec_buf_free(&in);
     slsec_buf_free(&want);
     slsec_buf_free(&out);
@@ -326,6 +342,16 @@ static void test_lambda_lines(void **state)
     assert_int_equal(slsec_lambda_parse_line(to, strlen(to), &r), SLSEC_LAMBDA_TIMEOUT);
     assert_string_equal(r.request_id, "3f1c7a52-9b0e-4d7a");
     assert_true(fabs(r.timeout_s - 3) < 1e-9);
+    /* the other two places a timeout is found: an export line without
+     * tabs, a JSON record's message; with a capital T before it */
+    const char *to_export = "2024-03-05T10:15:05.001Z 3f1c7a52 Timer: Task timed out after 7.50 seconds";
+    assert_int_equal(slsec_lambda_parse_line(to_export, strlen(to_export), &r), SLSEC_LAMBDA_TIMEOUT);
+    assert_true(fabs(r.timeout_s - 7.5) < 1e-9);
+    const char *to_json = "{\"level\":\"WARN\",\"message\":\"T: Task timed out after 2.00 seconds\"}";
+    assert_int_equal(slsec_lambda_parse_line(to_json, strlen(to_json), &r), SLSEC_LAMBDA_TIMEOUT);
+    assert_true(fabs(r.timeout_s - 2) < 1e-9);
+    const char *almost = "2024-03-05T10:15:05.001Z\t3f1c7a52-9b0e-4d7a\tTask timed out afte";
+    assert_int_equal(slsec_lambda_parse_line(almost, strlen(almost), &r), SLSEC_LAMBDA_OTHER);
 
     const char *node = "2024-03-05T10:15:02.130Z\t3f1c7a52-9b0e\tERROR\tInvoke Error \t{\"errorType\":\"TypeError\"}";
     assert_int_equal(slsec_lambda_parse_line(node, strlen(node), &r), SLSEC_LAMBDA_ERROR);
@@ -430,6 +456,64 @@ static bool has(const seen *s, const char *kind)
     return false;
 }
 
+/* slsec_parse_iso8601 does its own calendar arithmetic: it must agree
+ * with timegm, also where timegm normalises (Feb 30, second 60). */
+static void test_iso8601_calendar(void **state)
+{
+    (void)state;
+    for (int y = 1600; y <= 2400; y += (y > 1960 && y < 2110) ? 1 : 7)
+        for (int mo = 1; mo <= 12; mo++)
+            for (int d = 1; d <= 31; d += (mo == 2 || d >= 28) ? 1 : 9) {
+                int h = (y + d) % 24, mi = (mo * 7 + d) % 60, se = d == 31 ? 60 : (y * 3 + d) % 60;
+                char text[96];
+                snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.250Z", y, mo, d, h, mi, se);
+                struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi,
+                                .tm_sec = se};
+                int64_t want = (int64_t)timegm(&tm) * 1000 + 250;
+                int64_t got = slsec_parse_iso8601(text, strlen(text), NULL);
+                if (got != want)
+                    fail_msg("%s: %lld, timegm says %lld", text, (long long)got, (long long)want);
+            }
+}
+
+/* The security-burst phrases are searched 16 bytes at a time: a phrase in
+ * any case at any offset of lines of every length near the block sizes
+ * counts once per line, one with a changed last byte does not. */
+static void test_security_lines(void **state)
+{
+    (void)state;
+    const char *marks[] = {"accessdenied", "unauthorized", "forbidden", "invalid token", "invalid signature",
+                           "authentication failed", "permission denied", "union select", "<script", "../../",
+                           "' or '1'='1", "; drop table", "${jndi:"};
+    slsec_watch_options o;
+    slsec_watch_defaults(&o);
+    slsec_lambda_stats *st = slsec_lambda_stats_new(&o, NULL, NULL, NULL);
+    uint64_t want = 0;
+    char line[128];
+    for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++)
+        for (size_t pad = 0; pad < 40; pad++)
+            for (size_t tail = 0; tail < 20; tail += 3)
+                for (int miss = 0; miss < 2; miss++) {
+                    size_t m = strlen(marks[k]), n = 0;
+                    for (size_t i = 0; i < pad; i++)
+                        line[n++] = "an in un pe fo au<.;$'"[i % 22]; /* the marks' first bytes, no mark */
+                    for (size_t i = 0; i < m; i++) {
+                        char c = marks[k][i];
+                        line[n++] = (char)((i + pad) % 2 && c >= 'a' && c <= 'z' ? c - 32 : c);
+                    }
+                    if (miss)
+                        line[n - 1] = '#';
+                    for (size_t i = 0; i < tail; i++)
+                        line[n++] = 'x';
+                    slsec_lambda_stats_line(st, "fn", line, n);
+                    want += !miss;
+                }
+    const slsec_fn_metrics *total;
+    assert_non_null(slsec_lambda_stats_function(st, 0, &total));
+    assert_int_equal(total->security_lines, want);
+    slsec_lambda_stats_free(st);
+}
+
 static void test_watch(void **state)
 {
     (void)state;
@@ -486,7 +570,8 @@ int main(void)
         cmocka_unit_test(test_redact_long_lines), cmocka_unit_test(test_redact_options),
         cmocka_unit_test(test_personal_validators), cmocka_unit_test(test_redact_short_fields),
         cmocka_unit_test(test_redact_many_batches), cmocka_unit_test(test_lambda_lines),
-        cmocka_unit_test(test_histogram), cmocka_unit_test(test_watch),
+        cmocka_unit_test(test_histogram), cmocka_unit_test(test_iso8601_calendar),
+        cmocka_unit_test(test_security_lines), cmocka_unit_test(test_watch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
