@@ -8,7 +8,9 @@
 # with the WAF only, and (d) the peer for (c'): nginx with
 # libnginx-mod-http-modsecurity and the same CRS and engine settings (one
 # worker, like the guard's one thread), skipped when nginx is not installed.
-# Short runs (default 5 s each), one wrk thread, 16 connections. Prints
+# Short runs (default 5 s each), one wrk thread, CONNS connections (default
+# 16; CONNS=1 sends one request at a time: the latency a hop adds without
+# queueing). Prints
 # wrk's summary lines and the guard's peak RSS.
 set -eu
 SLSEC=$(realpath "$1")
@@ -38,7 +40,7 @@ export GUARD_TOKEN
 bench() { # LABEL URL [wrk args]
     local label=$1 url=$2; shift 2
     local out
-    out=$(wrk -t1 -c16 -d"${SECS}s" --latency "$@" "$url")
+    out=$(wrk -t1 -c"${CONNS:-16}" -d"${SECS}s" --latency "$@" "$url")
     local rps p50 p99 non2xx
     rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")

@@ -249,6 +249,7 @@ typedef struct slsec_waf_opts {
 } slsec_waf_opts;
 
 typedef struct slsec_waf_request {
+    const char *id; /* the request id, for ModSecurity's logs; NULL: it makes one up */
     const char *client_ip, *server_ip;
     int client_port, server_port;
     const char *method, *uri, *http_version; /* "1.1" */

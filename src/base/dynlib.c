@@ -191,6 +191,8 @@ CURLcode curl_easy_getinfo(CURL *curl, CURLINFO info, ...)
     X(int, msc_rules_cleanup, (RulesSet * rules), (rules))                                                         \
     X(Transaction *, msc_new_transaction, (ModSecurity * ms, RulesSet * rules, void *log_cb_data),                  \
       (ms, rules, log_cb_data))                                                                                     \
+    X(Transaction *, msc_new_transaction_with_id, (ModSecurity * ms, RulesSet * rules, char *id, void *log_cb_data), \
+      (ms, rules, id, log_cb_data))                                                                                 \
     V(msc_transaction_cleanup, (Transaction * transaction), (transaction))                                         \
     X(int, msc_process_connection,                                                                                 \
       (Transaction * transaction, const char *client, int c_port, const char *server, int s_port),                 \

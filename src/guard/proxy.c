@@ -1249,6 +1249,7 @@ static bool waf_allows(pending *p, struct evkeyvalq *in, const char *peer, int p
     }
     size_t len = evbuffer_get_length(body);
     slsec_waf_request wr = {
+        .id = p->id,
         .client_ip = p->client, .client_port = port, .server_ip = cfg->listen_host, .server_port = cfg->listen_port,
         .method = p->method, .uri = p->uri, .http_version = "1.1", .header_names = names, .header_values = values,
         .header_count = n, .body = len ? (const char *)evbuffer_pullup(body, -1) : NULL, .body_len = len,

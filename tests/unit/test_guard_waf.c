@@ -144,6 +144,32 @@ static void collect(const char *line, void *user)
     slsec_buf_putc(&lb->text, '\n');
 }
 
+/* The request id given to the WAF names the transaction in ModSecurity's
+ * log lines, so they can be matched with the access log. */
+static void log_lines_carry_the_request_id(void **state)
+{
+    (void)state;
+    if (!have_crs())
+        skip();
+    slsec_waf *w = make_waf(1, 5, NULL);
+    const char *names[] = {"Host", "User-Agent", "Accept"};
+    const char *values[] = {"localhost", "Mozilla/5.0 test", "*/*"};
+    slsec_waf_request r = {
+        .id = "req-0123456789abcdef", .client_ip = "10.1.2.3", .client_port = 40000, .server_ip = "127.0.0.1",
+        .server_port = 8080, .method = "GET", .uri = "/orders?id=1%27%20OR%201=1--", .http_version = "1.1",
+        .header_names = names, .header_values = values, .header_count = 3,
+    };
+    logbuf lb = {0};
+    slsec_buf_init(&lb.text);
+    slsec_waf_verdict v;
+    assert_int_equal(slsec_waf_check(w, &r, collect, &lb, &v), SLSEC_OK);
+    assert_true(v.blocked);
+    assert_non_null(lb.text.data);
+    assert_non_null(strstr(lb.text.data, "[unique_id \"req-0123456789abcdef\"]"));
+    slsec_buf_free(&lb.text);
+    slsec_waf_free(w);
+}
+
 static bool regex_found(const char *pattern, const char *text)
 {
     int err;
@@ -423,6 +449,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(blocks_attacks_not_traffic),
+        cmocka_unit_test(log_lines_carry_the_request_id),
         cmocka_unit_test(threshold_is_honoured),
         cmocka_unit_test(arguments_limit_bounds_json),
         cmocka_unit_test(crs_regression_replay),
