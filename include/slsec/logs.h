@@ -68,11 +68,8 @@ typedef struct slsec_redactor slsec_redactor;
  * an empty field name) or the detector table does not compile. */
 slsec_redactor *slsec_redactor_new(const slsec_redact_options *opts, slsec_write_fn write, void *user,
                                    slsec_diag *d);
-/* Reads data only to find line ends and to copy it into the open batch,
- * each read before the state it changes: a feed abandoned by a fault on
- * data (a mapped file truncated under it: src/cli/cmd_logs.c jumps out of
- * the SIGBUS) leaves the redactor as if fed only the bytes it took, and
- * slsec_redactor_finish then ends the stream there. */
+/* Any chunking of the input gives the same output: lines are cut where
+ * they end, whichever feed brings the end. */
 int slsec_redactor_feed(slsec_redactor *r, const char *data, size_t len);
 /* Writes what is pending (a last line without '\n'); the redactor is then
  * ready for a new stream (statistics keep adding up). */

@@ -21,11 +21,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -200,111 +197,12 @@ static int read_zlib(const cli_command *cmd, const char *path, int fd, logs_chun
     return rc;
 }
 
-/* A mapped file that shrinks under the reader (another process truncates
- * it) faults with SIGBUS on the pages past its new end, and so does a page
- * the disk cannot deliver. Such a fault inside the window being read
- * jumps back to the window's start (feed_window); the reader's callback
- * was only finding line ends and copying (logs_chunk_fn), so it is as if
- * it had been given less. A SIGBUS anywhere else restores the default
- * action, and the retried access ends the process as before. */
-static sigjmp_buf window_fault;
-static const char *volatile window_from, *volatile window_to;
-
-static void on_sigbus(int sig, siginfo_t *info, void *context)
-{
-    (void)context;
-    const char *at = info->si_addr;
-    if (window_from && at >= window_from && at < window_to)
-        siglongjmp(window_fault, 1);
-    signal(sig, SIG_DFL);
-}
-
-/* fn over map[skip, len); false when reading the window faulted. */
-static bool feed_window(const char *map, size_t len, size_t skip, logs_chunk_fn fn, void *user, int *stopped)
-{
-    if (sigsetjmp(window_fault, 1) != 0) {
-        window_from = window_to = NULL;
-        return false;
-    }
-    window_from = map;
-    window_to = map + len;
-    *stopped = fn(map + skip, len - skip, user);
-    window_from = window_to = NULL;
-    return true;
-}
-
-/* fd's bytes from `from` to `size` (fd is a regular file) in mapped
- * windows, then whatever was appended since, with read(). */
-static int read_mapped(const cli_command *cmd, const char *path, int fd, off_t from, off_t size, logs_chunk_fn fn,
-                       void *user)
-{
-    struct sigaction bus = {0}, before;
-    bus.sa_sigaction = on_sigbus;
-    bus.sa_flags = SA_SIGINFO;
-    sigemptyset(&bus.sa_mask);
-    sigaction(SIGBUS, &bus, &before);
-    off_t page = (off_t)sysconf(_SC_PAGESIZE), pos = from;
-    int stopped = 0, rc = 0;
-    while (!stopped && pos < size) {
-        off_t base = pos - pos % page;
-        size_t len = size - base < (off_t)LOGS_MAP_BYTES ? (size_t)(size - base) : LOGS_MAP_BYTES;
-        /* MAP_POPULATE: the window's pages are entered at once instead of
-         * one fault per few pages (the cheapest of the ways measured);
-         * MADV_SEQUENTIAL: unmapped pages are not marked recently used, so
-         * a large input does not push other files out of the page cache */
-        char *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, base);
-        if (map == MAP_FAILED)
-            break; /* the rest with read() */
-        madvise(map, len, MADV_SEQUENTIAL);
-        bool whole = feed_window(map, len, (size_t)(pos - base), fn, user, &stopped);
-        munmap(map, len);
-        if (!whole) {
-            fprintf(stderr, "slsec %s: %s: the file shrank or could not be read while it was being read (truncated by "
-                            "another process?); the output has what was read before\n",
-                    cmd->name, shown(path));
-            rc = -1;
-            break;
-        }
-        pos = base + (off_t)len;
-    }
-    sigaction(SIGBUS, &before, NULL);
-    if (rc || stopped)
-        return rc ? rc : 1;
-    if (lseek(fd, pos, SEEK_SET) < 0) {
-        fprintf(stderr, "slsec %s: %s: %s\n", cmd->name, shown(path), strerror(errno));
-        return -1;
-    }
-    char *buf = malloc(LOGS_READ_BYTES);
-    if (!buf)
-        slsec_oom();
-    ssize_t n = 0;
-    while (!stopped && (n = read(fd, buf, LOGS_READ_BYTES)) > 0)
-        stopped = fn(buf, (size_t)n, user);
-    free(buf);
-    if (n < 0) {
-        fprintf(stderr, "slsec %s: %s: %s\n", cmd->name, shown(path), strerror(errno));
-        return -1;
-    }
-    return stopped ? 1 : 0;
-}
-
 int logs_read_input(const cli_command *cmd, const char *path, logs_chunk_fn fn, void *user)
 {
     int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         fprintf(stderr, "slsec %s: cannot read %s: %s\n", cmd->name, path, strerror(errno));
         return -1;
-    }
-    struct stat st;
-    off_t from = 0;
-    unsigned char magic[2];
-    /* a regular file with bytes that do not start like gzip (1f 8b, as zlib
-     * decides); st_size 0 is also what /proc files say, so those are read */
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (from = lseek(fd, 0, SEEK_CUR)) >= 0 && from < st.st_size &&
-        !(pread(fd, magic, 2, from) == 2 && magic[0] == 0x1f && magic[1] == 0x8b)) {
-        int rc = read_mapped(cmd, path, fd, from, st.st_size, fn, user);
-        close(fd);
-        return rc;
     }
     return read_zlib(cmd, path, fd, fn, user);
 }

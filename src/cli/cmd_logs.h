@@ -37,26 +37,14 @@ void logs_inputs_free(logs_inputs *in);
  * a buffer this size, without a copy of its own. */
 #define LOGS_READ_BYTES (128u * 1024u)
 
-/* How much of a regular file is mapped at a time (bench/RESULTS.md, logs:
- * 4 MiB with MAP_POPULATE cost the least system time of the windows and
- * flags measured; memory stays bounded by one window). */
-#define LOGS_MAP_BYTES (4u * 1024u * 1024u)
-
-/* Receives an input's bytes in order; non-zero stops the reading. data may
- * be a mapped file: read it only to find line ends and to copy it, each
- * read before the state it changes (slsec_redactor_feed's contract), so
- * that a read that faults because the file shrank can be abandoned. */
+/* Receives an input's bytes in order; non-zero stops the reading. */
 typedef int (*logs_chunk_fn)(const char *data, size_t n, void *user);
 
-/* Reads one input ("-": standard input) whole into fn. A regular file that
- * is not gzip is mapped in windows of LOGS_MAP_BYTES, from standard
- * input's current offset for "-" (left at the end afterwards), and read on
- * past its first size if it grew; pipes, terminals, gzip, empty-looking
- * files (/proc) and anything mmap refuses are read through zlib, so gzip
- * is recognised by its bytes. Returns 0 when read whole, 1 when fn stopped
- * it, -1 after a message naming the input (unreadable, a gzip that ends
- * early, a file that shrank while it was mapped: fn then got what was read
- * before). */
+/* Reads one input ("-": standard input, from its current offset) whole
+ * into fn, LOGS_READ_BYTES at a time through zlib, so gzip is recognised by
+ * its bytes and anything else passes as it is. Returns 0 when read whole,
+ * 1 when fn stopped it, -1 after a message naming the input (unreadable, a
+ * gzip that ends early). */
 int logs_read_input(const cli_command *cmd, const char *path, logs_chunk_fn fn, void *user);
 
 /* Loads --config FILE, else ./.slsec.yml when there is one, unless

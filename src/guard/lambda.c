@@ -396,6 +396,14 @@ static void attributes_query(slsec_buf *b, json_t *attrs)
     }
 }
 
+/* Prefixes the refusal reason with the record it is about. */
+static void name_record(char *reason, size_t reason_size, size_t index)
+{
+    char inner[200];
+    snprintf(inner, sizeof inner, "%s", reason);
+    snprintf(reason, reason_size, "record %zu: %s", index, inner);
+}
+
 /* One record's payload (`len` bytes of text, or of anything for Kinesis)
  * and attributes under a trigger's policy. `doc` is the payload as JSON
  * when the caller has it, else it is parsed here if needed. */
@@ -451,11 +459,8 @@ static bool payload_allowed(const slsec_guard_config *c, const slsec_guard_trigg
                          body.data ? body.data : "", body.len, reason, reason_size);
         slsec_buf_free(&body);
         slsec_buf_free(&uri);
-        if (!allowed) {
-            char inner[200];
-            snprintf(inner, sizeof inner, "%s", reason);
-            snprintf(reason, reason_size, "record %zu: %s", index, inner);
-        }
+        if (!allowed)
+            name_record(reason, reason_size, index);
     }
     json_decref(attrs);
     json_decref(parsed);
@@ -658,11 +663,8 @@ static bool s3_allowed(const slsec_guard_config *c, const slsec_guard_trigger *t
         json_decref(args);
         allowed = waf_ok(c, t->waf, "GET", uri.data, NULL, NULL, NULL, NULL, 0, reason, reason_size);
         slsec_buf_free(&uri);
-        if (!allowed) {
-            char inner[200];
-            snprintf(inner, sizeof inner, "%s", reason);
-            snprintf(reason, reason_size, "record %zu: %s", index, inner);
-        }
+        if (!allowed)
+            name_record(reason, reason_size, index);
     }
     json_decref(o);
     return allowed;

@@ -691,7 +691,7 @@ static size_t feed_whole(slsec_redactor *r, const char *data, size_t len)
         return 0;
     size_t lines = count_lines(data, take);
     slsec_buf_append(&r->pending, data, take);
-    const char *copy = r->pending.data + have; /* data is not read again: see slsec_redactor_feed */
+    const char *copy = r->pending.data + have; /* just copied: still in the cache */
     r->stats.lines += lines;
     if (close) {
         r->in_long = false;
@@ -705,11 +705,8 @@ static size_t feed_whole(slsec_redactor *r, const char *data, size_t len)
     return take;
 }
 
-/* One step of a feed: takes what it can of data and returns how much (0
- * only after closing a piece of a long line at its very start). Every read of data (finding a line end, counting line
- * ends, copying into the batch) comes before the state it changes, and
- * the copy is the last one, so a step abandoned by a fault on data leaves
- * the redactor as it was before the step. */
+/* One step of a feed: takes what it can of data (a batch's worth, the rest
+ * of a line, or a --max-line piece) and returns how much. */
 static size_t feed_step(slsec_redactor *r, const char *data, size_t len)
 {
     size_t took = feed_whole(r, data, len);
